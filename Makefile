@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: ISC
+# wsinetd: `make` builds, `make check` tests, `make demo` shows the hello
+# exchange on loopback, `make install` honours PREFIX and DESTDIR.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKGS = libcrypto libsystemd
+WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wformat=2
+DEFS = -D_GNU_SOURCE -DWSINETD_VERSION='"$(VERSION)"'
+VERSION = 0.1.0
+
+# SANITIZE=1 builds everything with ASan+UBSan into its own directory.
+ifeq ($(SANITIZE),1)
+B = build-san
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B = build
+SAN =
+endif
+UNIT_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
+
+CORE = base64 accept utf8 frame msg http url service
+PROG_COMMON = engine log net
+UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+CORE_OBJ = $(CORE:%=$(B)/%.o)
+COMMON_OBJ = $(PROG_COMMON:%=$(B)/%.o)
+
+all: $(B)/wsinetd $(B)/wsclient
+
+$(B)/.dir:
+	@mkdir -p $(B)/unit && touch $@
+
+$(B)/%.o: src/%.c src/*.h | $(B)/.dir
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libws.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/wsinetd: $(B)/wsinetd.o $(COMMON_OBJ) $(B)/libws.a
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(B)/libws.a
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests always run under ASan+UBSan, whatever SANITIZE says.
+$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE:%=src/%.c) src/ws.h | $(B)/.dir
+	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc -o $@ $< \
+		$(CORE:%=src/%.c) $(PKG_LIBS)
+
+units: $(UNITS:%=$(B)/unit/%)
+
+deps:
+	@scripts/deps build
+
+check-deps:
+	@scripts/deps check
+
+check: check-deps
+	$(MAKE) all units
+	WSINETD_BUILD=$(CURDIR)/$(B) prove --exec tests/tap-run \
+		$(UNITS:%=tests/unit/%.c) tests/bats/*.bats
+
+demo: deps
+	$(MAKE) all
+	WSINETD_BUILD=$(CURDIR)/$(B) scripts/demo
+
+lint:
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR)
+	install -m 755 $(B)/wsinetd $(DESTDIR)$(SBINDIR)/wsinetd
+	install -m 755 $(B)/wsclient $(DESTDIR)$(BINDIR)/wsclient
+	install -m 644 man/wsinetd.8 $(DESTDIR)$(MANDIR)/man8/wsinetd.8
+	install -m 644 man/wsclient.1 $(DESTDIR)$(MANDIR)/man1/wsclient.1
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/ws-echo@.service \
+		> $(DESTDIR)$(UNITDIR)/ws-echo@.service
+	install -m 644 units/ws-echo.socket $(DESTDIR)$(UNITDIR)/ws-echo.socket
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/wsinetd $(DESTDIR)$(BINDIR)/wsclient \
+		$(DESTDIR)$(MANDIR)/man8/wsinetd.8 \
+		$(DESTDIR)$(MANDIR)/man1/wsclient.1 \
+		$(DESTDIR)$(UNITDIR)/ws-echo@.service \
+		$(DESTDIR)$(UNITDIR)/ws-echo.socket
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all units deps check-deps check demo lint install uninstall clean

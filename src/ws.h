@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The protocol core's whole API: RFC 6455 handshake, frames, messages,
+ * UTF-8, URLs and the built-in services. Pure and I/O-free: callers push
+ * bytes and get events or bytes back; nothing here reads a socket,
+ * allocates, logs, looks at a clock or exits.
+ */
+#ifndef WS_H
+#define WS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits, each with why. */
+
+/* Header block of a request or response. 8 KiB is what nginx and most
+ * servers allow by default; a browser's upgrade request is under 1 KiB. */
+#define WS_MAX_HEADER_DEFAULT 8192
+/* Header lines kept per request; more is answered 431. Browsers send ~15. */
+#define WS_MAX_HEADERS 64
+/* Largest message, default. Python websockets' default (1 MiB). */
+#define WS_MAX_MESSAGE_DEFAULT (1024 * 1024)
+/* Control frame payload, fixed by RFC 6455 section 5.5. */
+#define WS_MAX_CONTROL 125
+/* Longest frame header: 2 + 8 (64-bit length) + 4 (mask). */
+#define WS_FRAME_HEADER_MAX 14
+/* Sec-WebSocket-Key: base64 of 16 bytes; Sec-WebSocket-Accept: of 20. */
+#define WS_KEY_LEN 24
+#define WS_ACCEPT_LEN 28
+
+enum ws_role { WS_ROLE_SERVER, WS_ROLE_CLIENT };
+
+enum ws_opcode {
+	WS_OP_CONT = 0x0,
+	WS_OP_TEXT = 0x1,
+	WS_OP_BINARY = 0x2,
+	WS_OP_CLOSE = 0x8,
+	WS_OP_PING = 0x9,
+	WS_OP_PONG = 0xa,
+};
+
+enum ws_close_code {
+	WS_CLOSE_NORMAL = 1000,
+	WS_CLOSE_GOING_AWAY = 1001,
+	WS_CLOSE_PROTOCOL_ERROR = 1002,
+	WS_CLOSE_UNSUPPORTED_DATA = 1003,
+	WS_CLOSE_NO_STATUS = 1005,	 /* never on the wire */
+	WS_CLOSE_ABNORMAL = 1006,	 /* never on the wire */
+	WS_CLOSE_INVALID_PAYLOAD = 1007,
+	WS_CLOSE_POLICY_VIOLATION = 1008,
+	WS_CLOSE_MESSAGE_TOO_BIG = 1009,
+	WS_CLOSE_MANDATORY_EXTENSION = 1010,
+	WS_CLOSE_INTERNAL_ERROR = 1011,
+};
+
+/* A byte range inside a caller's buffer; not NUL-terminated. */
+struct ws_str {
+	const char *p;
+	size_t n;
+};
+
+struct ws_header {
+	struct ws_str name;
+	struct ws_str value;
+};
+
+/* ---- base64.c, accept.c ---- */
+
+/* Standard alphabet with padding. Returns the length written (no NUL
+ * is added). out needs 4 * ((n + 2) / 3) bytes. */
+size_t ws_base64_encode(const uint8_t *in, size_t n, char *out);
+/* Strict decode: padding required, no whitespace, no trailing bits.
+ * Returns the decoded length, or -1 when invalid or over cap. */
+long ws_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap);
+/* Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)), NUL-ended.
+ * The one place that touches a digest, so start-up cost lives here. */
+void ws_accept_key(const char *key, size_t keylen, char out[WS_ACCEPT_LEN + 1]);
+
+/* ---- utf8.c: incremental validator ---- */
+
+struct ws_utf8 {
+	uint32_t state; /* 0: between characters; ready when zeroed */
+};
+
+/* Validates n more bytes. Returns n when they are valid so far, or the
+ * index of the first byte that can never be part of valid UTF-8: a
+ * sequence is refused at the first byte that rules it out (overlong,
+ * surrogate, above U+10FFFF), not at its end. After a refusal the state
+ * stays refused. */
+size_t ws_utf8_feed(struct ws_utf8 *u, const uint8_t *p, size_t n);
+/* 1 when the input so far ends on a character boundary. */
+int ws_utf8_complete(const struct ws_utf8 *u);
+/* 1 when the whole buffer is valid, complete UTF-8. */
+int ws_utf8_valid(const uint8_t *p, size_t n);
+
+/* ---- frame.c: header encoder, masking ---- */
+
+/* Writes a frame header; mask NULL means unmasked. Returns its length
+ * (2 to 14). */
+size_t ws_frame_header(uint8_t out[WS_FRAME_HEADER_MAX], int fin, int opcode,
+    uint64_t len, const uint8_t mask[4]);
+/* XORs p with the mask, starting at mask byte offset % 4. Its own inverse. */
+void ws_mask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t offset);
+/* Close frame payload: 2-byte code then reason, the reason cut to fit
+ * 125 bytes on a UTF-8 boundary. code 0 gives an empty payload. Returns
+ * the payload length. */
+size_t ws_close_payload(uint8_t out[WS_MAX_CONTROL], unsigned code,
+    const char *reason);
+/* 1 when a peer may send this code in a close frame (RFC 6455 7.4 and
+ * the IANA registry: 1000-1003, 1007-1014, 3000-4999). */
+int ws_close_code_valid(unsigned code);
+
+/* ---- frame.c + msg.c: the incremental decoder ---- */
+
+enum ws_event_type {
+	WS_EV_NONE,  /* all input consumed, nothing to report yet */
+	WS_EV_DATA,  /* a chunk of a text or binary message */
+	WS_EV_PING,  /* answer with a pong carrying data/len */
+	WS_EV_PONG,
+	WS_EV_CLOSE, /* the peer's close frame; the parser is finished */
+	WS_EV_ERROR, /* fail the connection with code; reason says why */
+};
+
+struct ws_event {
+	enum ws_event_type type;
+	int opcode;	   /* DATA: WS_OP_TEXT or WS_OP_BINARY of the message */
+	int first;	   /* DATA: first chunk of its message */
+	int fin;	   /* DATA: last chunk of its message */
+	uint8_t *data;	   /* DATA: in the caller's buffer, unmasked in place;
+			    * PING/PONG: the payload; CLOSE: the reason.
+			    * Control payloads live in the parser. */
+	size_t len;
+	unsigned code;	   /* CLOSE: peer's code (1005 if none); ERROR: ours */
+	const char *reason; /* ERROR: static text, for the close and the log */
+};
+
+struct ws_parser {
+	/* settings */
+	enum ws_role role; /* a server requires masked frames */
+	uint64_t max_message;
+
+	/* current frame */
+	uint8_t hdr[WS_FRAME_HEADER_MAX];
+	uint8_t hdr_have;
+	uint8_t in_payload;
+	uint8_t fin, opcode, masked;
+	uint8_t mask[4];
+	uint64_t frame_len, frame_done;
+
+	/* current control frame payload */
+	uint8_t ctl[WS_MAX_CONTROL];
+
+	/* current message */
+	int msg_opcode;	 /* 0: none in progress */
+	int msg_started; /* a DATA event of it was already returned */
+	uint64_t msg_len;
+	struct ws_utf8 utf8;
+
+	/* end states */
+	int closed;
+	unsigned err_code;
+	const char *err_reason;
+};
+
+/* Zeroes the parser and sets its role and limit (0: the default). */
+void ws_parser_init(struct ws_parser *p, enum ws_role role,
+    uint64_t max_message);
+/* Consumes bytes from buf (which it may modify: payload is unmasked in
+ * place) and returns how many, filling ev. Each call consumes at least one
+ * byte or returns an event other than NONE. Checks, in this order as bytes
+ * arrive: reserved bits, opcodes, masking per role, control frame length
+ * and fragmentation, continuation without a message, a new message inside
+ * one, the 64-bit length's top bit, the message limit (from the header,
+ * before any payload), UTF-8 of text (at the failing byte) and of a close
+ * reason, close codes. After ERROR or CLOSE it keeps returning that event
+ * and consumes nothing. */
+size_t ws_parser_feed(struct ws_parser *p, uint8_t *buf, size_t len,
+    struct ws_event *ev);
+
+/* ---- http.c: opening handshake, server side ---- */
+
+struct ws_request {
+	size_t max_header; /* setting */
+	size_t scanned;	   /* bytes already searched for the blank line */
+
+	/* results, pointing into the caller's buffer */
+	struct ws_str method, target, host, origin, key, protocols,
+	    extensions;
+	struct ws_header headers[WS_MAX_HEADERS];
+	size_t nheaders;
+
+	/* failure */
+	int status;	    /* 400, 426 or 431 */
+	const char *reason; /* static, short, safe to send and log */
+};
+
+void ws_request_init(struct ws_request *r, size_t max_header);
+/* Feed the whole buffer received so far (the same buffer, grown, on each
+ * call; it need not be NUL-terminated). Returns the length of the header
+ * block when it is complete and a valid upgrade request; 0 when more
+ * bytes are needed; -1 when refused, with status and reason set. Requires
+ * GET, HTTP/1.1 or later, Host, Upgrade: websocket, Connection with the
+ * Upgrade token, Sec-WebSocket-Version: 13 (else 426) and a key of 16
+ * bytes; a block over max_header is 431. */
+long ws_request_parse(struct ws_request *r, const char *buf, size_t len);
+
+/* 101 answer. protocol may be NULL. Returns the length, or 0 if cap is
+ * too small. */
+size_t ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
+    const char *protocol);
+/* Refusal: status line, Content-Type text/plain, Content-Length,
+ * Connection: close, Sec-WebSocket-Version: 13 for 426, and the reason
+ * plus a newline as the body. Returns the length, or 0 if cap is too
+ * small. */
+size_t ws_response_error(char *out, size_t cap, int status,
+    const char *reason);
+/* Standard reason phrase for the statuses we send. */
+const char *ws_status_text(int status);
+
+/* ---- http.c: opening handshake, client side ---- */
+
+/* GET request with the given Host value, path (with query) and key.
+ * Each extra header is a full "Name: value" line without CRLF; one whose
+ * name matches a default header (case-insensitively) replaces it, so a
+ * tester can send a wrong version or key on purpose. Returns the length,
+ * or 0 if cap is too small or a header is malformed. */
+size_t ws_client_request(char *out, size_t cap, const char *host,
+    const char *path, const char key[WS_KEY_LEN], const char *const *extra,
+    size_t nextra);
+
+struct ws_response {
+	size_t max_header;
+	size_t scanned;
+
+	int status;		 /* once the status line is complete */
+	struct ws_str status_line; /* without CRLF, for messages */
+	struct ws_str protocol, extensions;
+	const char *reason;	 /* on failure: why */
+};
+
+void ws_response_init(struct ws_response *r, size_t max_header);
+/* Like ws_request_parse, for the server's answer: returns the header
+ * length for a valid 101 whose Sec-WebSocket-Accept matches accept (as
+ * from ws_accept_key), 0 for more, -1 on failure with reason set (and
+ * status set when a status line was read). An extension or subprotocol we
+ * did not offer is a failure. */
+long ws_response_parse(struct ws_response *r, const char *buf, size_t len,
+    const char *accept, const char *offered_protocols);
+
+/* ---- url.c ---- */
+
+struct ws_url {
+	int tls;	     /* wss:// */
+	char host[256];	     /* without brackets */
+	char port[6];	     /* decimal, defaulted to 80 or 443 */
+	int port_explicit;
+	int ipv6;	     /* host was a [literal] */
+	const char *path;    /* into the parsed string; "/" when empty */
+};
+
+/* Parses ws:// and wss:// URLs (scheme case-insensitive; host names,
+ * IPv4, [IPv6]; optional port 1-65535; path and query kept; fragment and
+ * userinfo refused). Returns 0, or -1 with *err set to a static reason. */
+int ws_url_parse(struct ws_url *u, const char *s, const char **err);
+/* The Host header value: host, bracketed when IPv6, with :port unless it
+ * is the scheme's default. Returns the length, or 0 if cap is too small. */
+size_t ws_url_host_header(const struct ws_url *u, char *out, size_t cap);
+
+/* ---- service.c: the built-in services ---- */
+
+enum ws_service { WS_SERVICE_HELLO, WS_SERVICE_ECHO };
+
+/* What to send in answer to an event: one message of opcode made of
+ * prefix followed, when with_payload, by the received message. opcode 0
+ * means send nothing. */
+struct ws_reply {
+	int opcode;
+	const char *prefix;
+	size_t prefix_len;
+	int with_payload;
+};
+
+void ws_service_open(enum ws_service s, struct ws_reply *r);
+void ws_service_message(enum ws_service s, int opcode, struct ws_reply *r);
+
+#endif
