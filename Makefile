@@ -31,7 +31,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
 CORE = base64 accept utf8 frame msg http url service
-PROG_COMMON = engine log net
+PROG_COMMON = engine log net opt
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 CORE_OBJ = $(CORE:%=$(B)/%.o)

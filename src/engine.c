@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The connection engine: a poll loop that moves bytes between the peer
+ * and the protocol core, with bounded buffers, backpressure, deadlines
+ * and both handshakes. It knows nothing of services; handlers do.
+ */
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "exits.h"
+#include "net.h"
+
+/* Input is read in chunks of this size once the handshake is over. */
+#define IN_CHUNK (64 * 1024)
+/* Stop parsing input while this much output waits: a peer that does not
+ * read cannot make us queue without bound. */
+#define OUT_HIGH (256 * 1024)
+/* First size of the reassembly buffer; it doubles up to max_message. */
+#define MSG_FIRST (4 * 1024)
+/* How long to wait for the peer to close after a finished conversation
+ * when no close timeout is set. */
+#define DRAIN_MS 2000
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+buf_reserve(struct conn_buf *b, size_t more)
+{
+	size_t need, cap;
+	uint8_t *p;
+
+	if (b->off > 0 && b->off == b->len)
+		b->off = b->len = 0;
+	if (b->len + more <= b->cap)
+		return 0;
+	if (b->off > 0) {
+		memmove(b->p, b->p + b->off, b->len - b->off);
+		b->len -= b->off;
+		b->off = 0;
+		if (b->len + more <= b->cap)
+			return 0;
+	}
+	need = b->len + more;
+	for (cap = b->cap ? b->cap : MSG_FIRST; cap < need; cap *= 2)
+		;
+	if ((p = realloc(b->p, cap)) == NULL)
+		return -1;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+void
+conn_end(struct conn *c, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->status >= 0)
+		return;
+	c->status = status;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+}
+
+int
+conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
+    const struct conn_handler *h, void *ctx)
+{
+	size_t incap;
+
+	memset(c, 0, sizeof(*c));
+	c->rfd = rfd;
+	c->wfd = wfd;
+	c->aux_fd = -1;
+	c->o = *o;
+	if (c->o.max_header == 0)
+		c->o.max_header = WS_MAX_HEADER_DEFAULT;
+	if (c->o.max_message == 0)
+		c->o.max_message = WS_MAX_MESSAGE_DEFAULT;
+	c->h = h;
+	c->ctx = ctx;
+	c->status = -1;
+	c->state = CONN_HANDSHAKE;
+	c->start_ms = c->last_rx_ms = now_ms();
+	ws_parser_init(&c->parser, o->role, c->o.max_message);
+	ws_request_init(&c->req, c->o.max_header);
+	ws_response_init(&c->resp, c->o.max_header);
+	/* One byte over the header limit lets the parser see it exceeded. */
+	incap = c->o.max_header + 1 > IN_CHUNK ? c->o.max_header + 1 :
+	    IN_CHUNK;
+	if ((c->in.p = malloc(incap)) == NULL)
+		return -1;
+	c->in.cap = incap;
+	net_set_nonblock(rfd);
+	net_set_nonblock(wfd);
+	return 0;
+}
+
+void
+conn_free(struct conn *c)
+{
+	free(c->in.p);
+	free(c->out.p);
+	free(c->msg.p);
+	c->in.p = c->out.p = c->msg.p = NULL;
+}
+
+int
+conn_client_start(struct conn *c, const char *request, size_t len,
+    const char *accept, const char *protocols)
+{
+	if (buf_reserve(&c->out, len) == -1)
+		return -1;
+	memcpy(c->out.p + c->out.len, request, len);
+	c->out.len += len;
+	c->accept = accept;
+	c->protocols = protocols;
+	return 0;
+}
+
+static void
+mask_key(uint8_t key[4])
+{
+	/* Masks must be unpredictable to intermediaries (RFC 6455 10.3);
+	 * a small pool keeps it to one getrandom per 64 frames. */
+	static uint8_t pool[256];
+	static size_t used = sizeof(pool);
+
+	if (used == sizeof(pool)) {
+		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool))
+			abort(); /* no entropy: never send guessable masks */
+		used = 0;
+	}
+	memcpy(key, pool + used, 4);
+	used += 4;
+}
+
+/* Queues one frame, whatever the state; callers decide if it may go. */
+static int
+queue_frame(struct conn *c, int opcode, const void *prefix, size_t plen,
+    const void *data, size_t len)
+{
+	uint8_t key[4], *payload;
+	const uint8_t *mask = NULL;
+	size_t hlen;
+
+	if (c->o.role == WS_ROLE_CLIENT) {
+		mask_key(key);
+		mask = key;
+	}
+	if (buf_reserve(&c->out, WS_FRAME_HEADER_MAX + plen + len) == -1) {
+		conn_end(c, EXIT_SYSTEM, "out of memory for %zu bytes",
+		    plen + len);
+		c->state = CONN_DONE;
+		return -1;
+	}
+	hlen = ws_frame_header(c->out.p + c->out.len, 1, opcode, plen + len,
+	    mask);
+	payload = c->out.p + c->out.len + hlen;
+	if (plen)
+		memcpy(payload, prefix, plen);
+	if (len)
+		memcpy(payload + plen, data, len);
+	if (mask)
+		ws_mask(payload, plen + len, mask, 0);
+	c->out.len += hlen + plen + len;
+	return 0;
+}
+
+int
+conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
+    const void *data, size_t len)
+{
+	if (c->sent_close || c->state >= CONN_DRAIN)
+		return 0;
+	return queue_frame(c, opcode, prefix, plen, data, len);
+}
+
+static void
+queue_close(struct conn *c, unsigned code, const char *reason)
+{
+	uint8_t payload[WS_MAX_CONTROL];
+	size_t n;
+
+	if (c->sent_close)
+		return;
+	n = ws_close_payload(payload, code, reason);
+	c->sent_close = 1;
+	c->sent_code = code;
+	queue_frame(c, WS_OP_CLOSE, NULL, 0, payload, n);
+}
+
+static void
+drain(struct conn *c)
+{
+	c->state = CONN_DRAIN;
+	c->deadline_ms = now_ms() + (c->o.close_ms ? c->o.close_ms : DRAIN_MS);
+}
+
+void
+conn_close(struct conn *c, unsigned code, const char *reason)
+{
+	if (c->sent_close || c->state != CONN_OPEN)
+		return;
+	queue_close(c, code, reason);
+	c->state = CONN_CLOSING;
+	c->deadline_ms = c->o.close_ms ? now_ms() + c->o.close_ms : 0;
+}
+
+/* The peer broke the protocol: answer with the code, then finish. */
+static void
+fail(struct conn *c, unsigned code, const char *reason)
+{
+	conn_end(c, EXIT_PROTOCOL, "failed the connection: %u %s", code,
+	    reason);
+	queue_close(c, code, reason);
+	drain(c);
+}
+
+int
+conn_writable(const struct conn *c)
+{
+	return c->state <= CONN_CLOSING && c->out.len - c->out.off < OUT_HIGH;
+}
+
+static void
+deliver(struct conn *c, int opcode, const uint8_t *data, size_t len)
+{
+	c->messages_in++;
+	if (c->h->message)
+		c->h->message(c, opcode, data, len);
+}
+
+/* A chunk of a message: whole ones go straight from the input buffer. */
+static void
+on_data(struct conn *c, const struct ws_event *ev)
+{
+	if (ev->first && ev->fin) {
+		deliver(c, ev->opcode, ev->data, ev->len);
+		return;
+	}
+	if (ev->first) {
+		c->msg.off = c->msg.len = 0;
+		c->msg_opcode = ev->opcode;
+	}
+	if (ev->len && buf_reserve(&c->msg, ev->len) == -1) {
+		conn_end(c, EXIT_SYSTEM, "out of memory for a message");
+		queue_close(c, WS_CLOSE_INTERNAL_ERROR, "out of memory");
+		drain(c);
+		return;
+	}
+	if (ev->len)
+		memcpy(c->msg.p + c->msg.len, ev->data, ev->len);
+	c->msg.len += ev->len;
+	if (ev->fin)
+		deliver(c, c->msg_opcode, c->msg.p, c->msg.len);
+}
+
+static void
+on_close(struct conn *c, const struct ws_event *ev)
+{
+	size_t n = ev->len < WS_MAX_CONTROL ? ev->len : WS_MAX_CONTROL;
+
+	c->got_close = 1;
+	c->peer_code = ev->code;
+	memcpy(c->peer_reason, ev->data, n);
+	c->peer_reason[n] = '\0';
+	if (c->sent_close) {
+		conn_end(c, EXIT_OK, "closed");
+	} else {
+		/* Echo the peer's code, as RFC 6455 5.5.1 suggests. */
+		queue_close(c, ev->code == WS_CLOSE_NO_STATUS ? 0 : ev->code,
+		    "");
+		if (c->o.role == WS_ROLE_CLIENT && ev->code != WS_CLOSE_NORMAL)
+			conn_end(c, EXIT_PEER_CLOSE, "closed by the peer");
+		else
+			conn_end(c, EXIT_OK, "closed by the peer");
+	}
+	drain(c);
+}
+
+static void
+on_event(struct conn *c, const struct ws_event *ev)
+{
+	switch (ev->type) {
+	case WS_EV_DATA:
+		on_data(c, ev);
+		break;
+	case WS_EV_PING:
+		conn_send(c, WS_OP_PONG, NULL, 0, ev->data, ev->len);
+		break;
+	case WS_EV_CLOSE:
+		on_close(c, ev);
+		break;
+	case WS_EV_ERROR:
+		fail(c, ev->code, ev->reason);
+		break;
+	case WS_EV_PONG:
+	case WS_EV_NONE:
+		break;
+	}
+}
+
+static void
+parse_frames(struct conn *c)
+{
+	struct ws_event ev;
+	size_t n;
+
+	while (c->in.off < c->in.len && c->state <= CONN_CLOSING &&
+	    c->out.len - c->out.off < OUT_HIGH) {
+		n = ws_parser_feed(&c->parser, c->in.p + c->in.off,
+		    c->in.len - c->in.off, &ev);
+		c->in.off += n;
+		on_event(c, &ev);
+	}
+	if (c->in.off == c->in.len)
+		c->in.off = c->in.len = 0;
+}
+
+static void
+refuse(struct conn *c, int status, const char *reason)
+{
+	char resp[512];
+	size_t n = ws_response_error(resp, sizeof(resp), status, reason);
+
+	conn_end(c, EXIT_HANDSHAKE, "refused: %d %s", status, reason);
+	if (n && buf_reserve(&c->out, n) == 0) {
+		memcpy(c->out.p + c->out.len, resp, n);
+		c->out.len += n;
+	}
+	c->in.off = c->in.len = 0;
+	drain(c);
+}
+
+static void
+opened(struct conn *c, long hlen)
+{
+	c->in.off = (size_t)hlen;
+	c->state = CONN_OPEN;
+	c->deadline_ms = 0;
+	if (c->h->open)
+		c->h->open(c);
+}
+
+static void
+server_handshake(struct conn *c)
+{
+	char resp[256];
+	long hlen;
+	size_t n;
+
+	hlen = ws_request_parse(&c->req, (const char *)c->in.p, c->in.len);
+	if (hlen == 0)
+		return;
+	if (hlen < 0) {
+		refuse(c, c->req.status, c->req.reason);
+		return;
+	}
+	n = ws_response_101(resp, sizeof(resp), c->req.key.p, c->req.key.n,
+	    NULL);
+	if (n == 0 || buf_reserve(&c->out, n) == -1) {
+		refuse(c, 500, "internal error");
+		return;
+	}
+	memcpy(c->out.p + c->out.len, resp, n);
+	c->out.len += n;
+	/* c->req points into the input buffer: handlers may read it until
+	 * the open handler returns, before frames after it are parsed. */
+	opened(c, hlen);
+}
+
+static void
+client_handshake(struct conn *c)
+{
+	long hlen;
+
+	hlen = ws_response_parse(&c->resp, (const char *)c->in.p, c->in.len,
+	    c->accept, c->protocols);
+	if (hlen == 0)
+		return;
+	if (hlen < 0) {
+		if (c->resp.status > 0 && c->resp.status != 101)
+			conn_end(c, EXIT_HANDSHAKE, "handshake refused: %.*s",
+			    (int)(c->resp.status_line.n > 100 ? 100 :
+				c->resp.status_line.n),
+			    c->resp.status_line.p);
+		else
+			conn_end(c, EXIT_HANDSHAKE, "invalid handshake: %s",
+			    c->resp.reason);
+		c->state = CONN_DONE;
+		return;
+	}
+	opened(c, hlen);
+}
+
+static void
+process_input(struct conn *c)
+{
+	switch (c->state) {
+	case CONN_HANDSHAKE:
+		if (c->in.len == 0)
+			return;
+		if (c->o.role == WS_ROLE_SERVER)
+			server_handshake(c);
+		else
+			client_handshake(c);
+		if (c->state == CONN_OPEN)
+			parse_frames(c);
+		break;
+	case CONN_OPEN:
+	case CONN_CLOSING:
+		parse_frames(c);
+		break;
+	case CONN_DRAIN:
+		c->in.off = c->in.len = 0; /* discarded */
+		break;
+	case CONN_DONE:
+		break;
+	}
+}
+
+static const char *
+lost_where(const struct conn *c)
+{
+	if (c->state == CONN_HANDSHAKE)
+		return "during the handshake";
+	if (c->parser.hdr_have || c->parser.in_payload)
+		return "mid-frame";
+	if (c->parser.msg_opcode)
+		return "mid-message";
+	return "without a close frame";
+}
+
+static void
+on_eof(struct conn *c, const char *what)
+{
+	if (c->state != CONN_DRAIN)
+		conn_end(c, EXIT_LOST, "connection %s %s", what, lost_where(c));
+	c->state = CONN_DONE;
+}
+
+static void
+read_input(struct conn *c)
+{
+	ssize_t n;
+
+	if (c->in.len == c->in.cap && c->in.off > 0) {
+		memmove(c->in.p, c->in.p + c->in.off, c->in.len - c->in.off);
+		c->in.len -= c->in.off;
+		c->in.off = 0;
+	}
+	n = read(c->rfd, c->in.p + c->in.len, c->in.cap - c->in.len);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		on_eof(c, errno == ECONNRESET ? "reset" : "failed");
+		return;
+	}
+	if (n == 0) {
+		on_eof(c, "closed");
+		return;
+	}
+	c->bytes_in += (size_t)n;
+	c->in.len += (size_t)n;
+	c->last_rx_ms = now_ms();
+}
+
+static void
+shut_output(struct conn *c)
+{
+	c->shut = 1;
+	if (shutdown(c->wfd, SHUT_WR) == -1 && c->wfd != c->rfd) {
+		/* A pipe: closing it is how the reader sees EOF. */
+		close(c->wfd);
+		c->wfd = -1;
+	}
+}
+
+static void
+flush_output(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->out.off < c->out.len) {
+		n = write(c->wfd, c->out.p + c->out.off,
+		    c->out.len - c->out.off);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				on_eof(c, errno == EPIPE ? "closed" : "reset");
+			return;
+		}
+		c->out.off += (size_t)n;
+		c->bytes_out += (size_t)n;
+	}
+	c->out.off = c->out.len = 0;
+	if (c->state == CONN_DRAIN && !c->shut)
+		shut_output(c);
+}
+
+static int
+want_read(const struct conn *c)
+{
+	if (c->state == CONN_DONE)
+		return 0;
+	if (c->state == CONN_DRAIN)
+		return 1;
+	return c->in.len < c->in.cap || c->in.off > 0;
+}
+
+static long long
+next_deadline(const struct conn *c)
+{
+	long long d = 0;
+
+	if (c->state == CONN_HANDSHAKE && c->o.handshake_ms)
+		d = c->start_ms + c->o.handshake_ms;
+	else if (c->state == CONN_OPEN && c->o.idle_ms)
+		d = c->last_rx_ms + c->o.idle_ms;
+	else if (c->state >= CONN_CLOSING)
+		d = c->deadline_ms;
+	if (c->o.total_ms && (d == 0 || c->start_ms + c->o.total_ms < d))
+		d = c->start_ms + c->o.total_ms;
+	return d;
+}
+
+static void
+on_timeout(struct conn *c, long long now)
+{
+	if (c->o.total_ms && now >= c->start_ms + c->o.total_ms) {
+		conn_end(c, EXIT_TIMEOUT, "timed out after %d ms",
+		    c->o.total_ms);
+		c->state = CONN_DONE;
+	} else if (c->state == CONN_HANDSHAKE) {
+		conn_end(c, EXIT_TIMEOUT, "handshake timed out after %d ms",
+		    c->o.handshake_ms);
+		c->state = CONN_DONE;
+	} else if (c->state == CONN_OPEN) {
+		conn_end(c, EXIT_TIMEOUT, "idle for %d ms", c->o.idle_ms);
+		conn_close(c, WS_CLOSE_GOING_AWAY, "idle timeout");
+	} else if (c->state == CONN_CLOSING) {
+		conn_end(c, EXIT_TIMEOUT, "no close frame from the peer");
+		c->state = CONN_DONE;
+	} else {
+		c->state = CONN_DONE; /* drained long enough */
+	}
+}
+
+/* Builds the poll set; returns its size. idx[0..2]: read, write, aux. */
+static int
+poll_set(struct conn *c, struct pollfd *pf, int idx[3])
+{
+	short rev = want_read(c) ? POLLIN : 0;
+	short wev = c->out.off < c->out.len ? POLLOUT : 0;
+	int n = 0;
+
+	idx[0] = idx[1] = idx[2] = -1;
+	if (c->rfd == c->wfd && (rev | wev)) {
+		pf[n] = (struct pollfd){ .fd = c->rfd, .events = rev | wev };
+		idx[0] = idx[1] = n++;
+	} else {
+		if (rev) {
+			pf[n] = (struct pollfd){ .fd = c->rfd, .events = rev };
+			idx[0] = n++;
+		}
+		if (wev && c->wfd >= 0) {
+			pf[n] = (struct pollfd){ .fd = c->wfd, .events = wev };
+			idx[1] = n++;
+		}
+	}
+	if (c->aux_fd >= 0 && c->state == CONN_OPEN && conn_writable(c)) {
+		pf[n] = (struct pollfd){ .fd = c->aux_fd, .events = POLLIN };
+		idx[2] = n++;
+	}
+	return n;
+}
+
+static void
+step(struct conn *c)
+{
+	struct pollfd pf[3];
+	int idx[3], n, r, wait = -1;
+	long long d = next_deadline(c), now;
+	const short ready = POLLIN | POLLOUT | POLLHUP | POLLERR;
+
+	n = poll_set(c, pf, idx);
+	if (n == 0 && d == 0) {
+		conn_end(c, EXIT_SYSTEM, "nothing left to wait for");
+		c->state = CONN_DONE;
+		return;
+	}
+	if (d) {
+		now = now_ms();
+		wait = d > now ? (int)(d - now) : 0;
+	}
+	if ((r = poll(pf, (nfds_t)n, wait)) == -1) {
+		if (errno != EINTR) {
+			conn_end(c, EXIT_SYSTEM, "poll: %s", strerror(errno));
+			c->state = CONN_DONE;
+		}
+		return;
+	}
+	/* Checked even when fds are ready: a peer trickling one byte at a
+	 * time must not postpone a deadline forever. */
+	if (d && (now = now_ms()) >= d) {
+		on_timeout(c, now);
+		return;
+	}
+	if (idx[1] >= 0 && (pf[idx[1]].revents & (POLLOUT | POLLERR)))
+		flush_output(c);
+	if (idx[0] >= 0 && (pf[idx[0]].revents & ready & ~POLLOUT) &&
+	    c->state != CONN_DONE)
+		read_input(c);
+	if (idx[2] >= 0 && pf[idx[2]].revents && c->h->aux)
+		c->h->aux(c);
+	process_input(c);
+	if (c->out.off < c->out.len && c->state != CONN_DONE)
+		flush_output(c);
+}
+
+int
+conn_run(struct conn *c)
+{
+	if (c->out.len)
+		flush_output(c);
+	while (c->state != CONN_DONE)
+		step(c);
+	return c->status >= 0 ? c->status : EXIT_OK;
+}

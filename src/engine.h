@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The connection engine: one poll loop over the peer's fds (plus one
+ * optional input of the program's), bounded buffers with backpressure,
+ * deadlines, the opening and closing handshakes. Both roles.
+ */
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ws.h"
+
+struct conn;
+
+struct conn_handler {
+	/* The opening handshake succeeded. */
+	void (*open)(struct conn *c);
+	/* A whole message arrived; data lives only during the call. */
+	void (*message)(struct conn *c, int opcode, const uint8_t *data,
+	    size_t len);
+	/* aux_fd is readable (or at EOF). */
+	void (*aux)(struct conn *c);
+};
+
+struct conn_opts {
+	enum ws_role role;
+	uint64_t max_message; /* 0: WS_MAX_MESSAGE_DEFAULT */
+	size_t max_header;    /* 0: WS_MAX_HEADER_DEFAULT */
+	int handshake_ms;     /* each 0: no bound */
+	int idle_ms;
+	int close_ms;
+	int total_ms;
+};
+
+struct conn_buf {
+	uint8_t *p;
+	size_t off, len, cap; /* pending bytes are p[off..len) */
+};
+
+enum conn_state {
+	CONN_HANDSHAKE,
+	CONN_OPEN,
+	CONN_CLOSING, /* our close frame is queued; waiting for theirs */
+	CONN_DRAIN,   /* finished: flush, shut down, discard until EOF */
+	CONN_DONE,
+};
+
+struct conn {
+	int rfd, wfd, aux_fd;
+	struct conn_opts o;
+	const struct conn_handler *h;
+	void *ctx;
+
+	enum conn_state state;
+	struct conn_buf in, out, msg;
+	int msg_opcode;
+	struct ws_parser parser;
+
+	struct ws_request req;	 /* server: the upgrade request */
+	struct ws_response resp; /* client: the server's answer */
+	const char *accept;	 /* client: the Sec-WebSocket-Accept we expect */
+	const char *protocols;	 /* client: what we offered, or NULL */
+
+	int sent_close, got_close, shut;
+	unsigned sent_code, peer_code;
+	char peer_reason[WS_MAX_CONTROL + 1];
+	int status;	  /* exit status once decided, else -1 */
+	char why[160];	  /* one line on how it ended */
+
+	uint64_t bytes_in, bytes_out, messages_in;
+	long long start_ms, last_rx_ms, deadline_ms;
+};
+
+/* Sets up a connection on rfd/wfd (the same fd for a socket); makes them
+ * non-blocking. Returns -1 on allocation failure. */
+int conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
+    const struct conn_handler *h, void *ctx);
+/* Client: queue the upgrade request and say what the answer must hold. */
+int conn_client_start(struct conn *c, const char *request, size_t len,
+    const char *accept, const char *protocols);
+/* Runs until the connection is over; returns the exit status. */
+int conn_run(struct conn *c);
+void conn_free(struct conn *c);
+
+/* Queue one message: prefix then data, as one frame. Dropped after our
+ * close frame. Returns -1 when out of memory (the connection fails). */
+int conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
+    const void *data, size_t len);
+/* Start the close handshake with code and reason (code 0: no payload). */
+void conn_close(struct conn *c, unsigned code, const char *reason);
+/* 1 while the engine wants more to send (below its high-water mark). */
+int conn_writable(const struct conn *c);
+/* Sets the exit status and reason unless one was already decided. */
+void conn_end(struct conn *c, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * wsclient: the companion client. By default it performs the hello
+ * exchange; it can also send given messages or stdin lines and prints
+ * every message it receives on its own line. main only, plus its handler.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "engine.h"
+#include "exits.h"
+#include "log.h"
+#include "net.h"
+#include "opt.h"
+
+static const char USAGE[] =
+    "usage: wsclient [-n count] [-m text]... [--stdin] [-H 'name: value']...\n"
+    "                [--origin origin] [--protocol list] [--timeout secs]\n"
+    "                [--connect-timeout secs] [--close-timeout secs]\n"
+    "                [--max-message bytes] url\n"
+    "       wsclient -h | -V\n";
+
+static const char HELP[] =
+    "Connect to a WebSocket server and do the hello exchange, or send\n"
+    "messages; print each message received on its own line.\n"
+    "\n"
+    "  -n, --count N            close after N messages received\n"
+    "                           (default 2 for the hello exchange)\n"
+    "  -m, --message TEXT       send TEXT instead of the hello (repeatable)\n"
+    "      --stdin              send each line of stdin; close at its end\n"
+    "  -H, --header 'N: V'      add or replace a request header\n"
+    "      --origin ORIGIN      send an Origin header\n"
+    "      --protocol LIST      offer these subprotocols (comma-separated)\n"
+    "      --timeout S          bound the whole run (default 0: none)\n"
+    "      --connect-timeout S  bound connect and handshake (default 10)\n"
+    "      --close-timeout S    wait for the server's close (default 5)\n"
+    "      --max-message BYTES  largest message accepted (default 1M)\n"
+    "  -h, --help               show this help\n"
+    "  -V, --version            show the version\n"
+    "\n"
+    "Exit status: 0 clean close, 2 usage, 3 cannot connect, 4 handshake\n"
+    "refused, 5 protocol error, 6 timeout, 7 closed with a code other than\n"
+    "1000, 8 connection lost, 1 other failures. See wsclient(1).\n";
+
+static const char HELLO[] = "Hello, WebSocket server!";
+
+/* Limits of the command line itself, not of the protocol. */
+#define MAX_HEADERS 32
+#define MAX_MESSAGES 256
+#define MAX_MESSAGE_LIMIT (1ULL << 30)
+
+enum {
+	OPT_STDIN = 256,
+	OPT_ORIGIN,
+	OPT_PROTOCOL,
+	OPT_TIMEOUT,
+	OPT_CONNECT_TIMEOUT,
+	OPT_CLOSE_TIMEOUT,
+	OPT_MAX_MESSAGE,
+};
+
+static const struct option LONGOPTS[] = {
+	{ "count", required_argument, NULL, 'n' },
+	{ "message", required_argument, NULL, 'm' },
+	{ "stdin", no_argument, NULL, OPT_STDIN },
+	{ "header", required_argument, NULL, 'H' },
+	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
+	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct client {
+	const char *url;
+	long count; /* -1: not given */
+	const char *messages[MAX_MESSAGES];
+	size_t nmessages;
+	int from_stdin;
+	const char *headers[MAX_HEADERS + 2];
+	size_t nheaders;
+	char *origin_header, *protocol_header;
+	const char *protocols;
+	int connect_ms;
+	struct conn_opts o;
+
+	/* while running */
+	long received;
+	char *line; /* stdin line being gathered */
+	size_t line_len;
+};
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "wsclient: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", USAGE);
+	exit(EXIT_USAGE);
+}
+
+static char *
+header_line(const char *name, const char *value)
+{
+	size_t n = strlen(name) + strlen(value) + 3;
+	char *s = malloc(n);
+
+	if (s == NULL) {
+		fprintf(stderr, "wsclient: out of memory\n");
+		exit(EXIT_SYSTEM);
+	}
+	snprintf(s, n, "%s: %s", name, value);
+	return s;
+}
+
+static void
+add_header(struct client *cl, const char *h)
+{
+	if (cl->nheaders == MAX_HEADERS + 2)
+		usage_error("too many headers (at most %d)", MAX_HEADERS);
+	if (strchr(h, ':') == NULL || strpbrk(h, "\r\n") != NULL)
+		usage_error("invalid header (want 'Name: value'): %s", h);
+	cl->headers[cl->nheaders++] = h;
+}
+
+static void
+parse_option(struct client *cl, int ch)
+{
+	switch (ch) {
+	case 'n':
+		if (opt_count(optarg, 1000000000L, &cl->count))
+			usage_error("invalid --count: %s", optarg);
+		break;
+	case 'm':
+		if (cl->nmessages == MAX_MESSAGES)
+			usage_error("too many messages (at most %d)", MAX_MESSAGES);
+		cl->messages[cl->nmessages++] = optarg;
+		break;
+	case OPT_STDIN:
+		cl->from_stdin = 1;
+		break;
+	case 'H':
+		add_header(cl, optarg);
+		break;
+	case OPT_ORIGIN:
+		cl->origin_header = header_line("Origin", optarg);
+		add_header(cl, cl->origin_header);
+		break;
+	case OPT_PROTOCOL:
+		cl->protocols = optarg;
+		cl->protocol_header = header_line("Sec-WebSocket-Protocol",
+		    optarg);
+		add_header(cl, cl->protocol_header);
+		break;
+	case OPT_TIMEOUT:
+		if (opt_seconds(optarg, &cl->o.total_ms))
+			usage_error("invalid --timeout: %s", optarg);
+		break;
+	case OPT_CONNECT_TIMEOUT:
+		if (opt_seconds(optarg, &cl->connect_ms))
+			usage_error("invalid --connect-timeout: %s", optarg);
+		break;
+	case OPT_CLOSE_TIMEOUT:
+		if (opt_seconds(optarg, &cl->o.close_ms))
+			usage_error("invalid --close-timeout: %s", optarg);
+		break;
+	case OPT_MAX_MESSAGE:
+		if (opt_bytes(optarg, MAX_MESSAGE_LIMIT, &cl->o.max_message))
+			usage_error("invalid --max-message: %s", optarg);
+		break;
+	case 'h':
+		printf("%s\n%s", USAGE, HELP);
+		exit(EXIT_OK);
+	case 'V':
+		printf("wsclient %s\n", WSINETD_VERSION);
+		exit(EXIT_OK);
+	default:
+		fprintf(stderr, "%s", USAGE);
+		exit(EXIT_USAGE);
+	}
+}
+
+static void
+parse_args(int argc, char **argv, struct client *cl)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "n:m:H:hV", LONGOPTS, NULL)) !=
+	    -1)
+		parse_option(cl, ch);
+	if (optind != argc - 1)
+		usage_error("%s", optind < argc ? "too many arguments" :
+		    "missing URL");
+	if (cl->from_stdin && cl->nmessages)
+		usage_error("%s", "--stdin and --message exclude each other");
+	cl->url = argv[optind];
+}
+
+/* Text when it is valid UTF-8, binary otherwise: a text frame must be. */
+static void
+send_line(struct conn *c, const char *p, size_t n)
+{
+	int op = ws_utf8_valid((const uint8_t *)p, n) ? WS_OP_TEXT :
+	    WS_OP_BINARY;
+
+	conn_send(c, op, NULL, 0, p, n);
+}
+
+static void
+close_if_done(struct conn *c)
+{
+	struct client *cl = c->ctx;
+
+	if (cl->count > 0 && cl->received >= cl->count)
+		conn_close(c, WS_CLOSE_NORMAL, "");
+	else if (cl->count <= 0 && c->aux_fd < 0 &&
+	    (cl->nmessages || cl->from_stdin))
+		conn_close(c, WS_CLOSE_NORMAL, "");
+}
+
+static void
+on_open(struct conn *c)
+{
+	struct client *cl = c->ctx;
+	size_t i;
+
+	if (cl->from_stdin) {
+		c->aux_fd = 0;
+	} else if (cl->nmessages == 0) {
+		conn_send(c, WS_OP_TEXT, NULL, 0, HELLO, sizeof(HELLO) - 1);
+	}
+	for (i = 0; i < cl->nmessages; i++)
+		send_line(c, cl->messages[i], strlen(cl->messages[i]));
+	close_if_done(c);
+}
+
+static void
+on_message(struct conn *c, int opcode, const uint8_t *data, size_t len)
+{
+	struct client *cl = c->ctx;
+
+	(void)opcode;
+	if (fwrite(data, 1, len, stdout) != len || putchar('\n') == EOF ||
+	    fflush(stdout) == EOF) {
+		conn_end(c, EXIT_SYSTEM, "cannot write to stdout: %s",
+		    strerror(errno));
+		conn_close(c, WS_CLOSE_GOING_AWAY, "");
+		return;
+	}
+	cl->received++;
+	close_if_done(c);
+}
+
+/* Sends every complete line gathered so far; keeps the rest. */
+static void
+send_lines(struct conn *c, struct client *cl)
+{
+	char *nl, *p = cl->line;
+	size_t left = cl->line_len;
+
+	while ((nl = memchr(p, '\n', left)) != NULL) {
+		send_line(c, p, (size_t)(nl - p));
+		left -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	memmove(cl->line, p, left);
+	cl->line_len = left;
+}
+
+static void
+on_stdin(struct conn *c)
+{
+	struct client *cl = c->ctx;
+	size_t cap = (size_t)c->o.max_message;
+	ssize_t n;
+
+	if (cl->line_len == cap) {
+		conn_end(c, EXIT_SYSTEM, "a line of stdin is longer than "
+		    "--max-message (%zu bytes)", cap);
+		conn_close(c, WS_CLOSE_GOING_AWAY, "");
+		return;
+	}
+	n = read(c->aux_fd, cl->line + cl->line_len, cap - cl->line_len);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n > 0) {
+		cl->line_len += (size_t)n;
+		send_lines(c, cl);
+		return;
+	}
+	if (n == -1)
+		conn_end(c, EXIT_SYSTEM, "cannot read stdin: %s",
+		    strerror(errno));
+	if (cl->line_len) /* a last line without a newline still counts */
+		send_line(c, cl->line, cl->line_len);
+	cl->line_len = 0;
+	c->aux_fd = -1;
+	close_if_done(c);
+}
+
+/* Resolve, connect, and queue the request; returns an exit status. */
+static int
+start(struct client *cl, struct conn *c, char accept[WS_ACCEPT_LEN + 1])
+{
+	static const struct conn_handler handler = { on_open, on_message,
+		on_stdin };
+	struct ws_url u;
+	const char *err;
+	char host[300], path[4096], key[WS_KEY_LEN + 1], why[512];
+	char request[16384];
+	uint8_t nonce[16];
+	size_t n;
+	int fd;
+
+	if (ws_url_parse(&u, cl->url, &err) == -1)
+		usage_error("invalid URL: %s", err);
+	if (u.tls)
+		usage_error("%s", "wss:// is not supported yet");
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
+		fprintf(stderr, "wsclient: no random bytes for the key\n");
+		return EXIT_SYSTEM;
+	}
+	ws_base64_encode(nonce, sizeof(nonce), key);
+	key[WS_KEY_LEN] = '\0';
+	ws_accept_key(key, WS_KEY_LEN, accept);
+	/* "ws://host?query" has no path of its own: the request needs one. */
+	if (snprintf(path, sizeof(path), "%s%s", u.path[0] == '/' ? "" : "/",
+		u.path) >= (int)sizeof(path))
+		usage_error("%s", "URL path too long");
+	ws_url_host_header(&u, host, sizeof(host));
+	n = ws_client_request(request, sizeof(request), host, path, key,
+	    cl->headers, cl->nheaders);
+	if (n == 0)
+		usage_error("%s", "request headers too large or malformed");
+	fd = net_connect(u.host, u.port,
+	    cl->connect_ms ? cl->connect_ms : -1, why, sizeof(why));
+	if (fd == -1) {
+		fprintf(stderr, "wsclient: %s\n", why);
+		return EXIT_CONNECT;
+	}
+	net_nodelay(fd);
+	cl->o.handshake_ms = cl->connect_ms;
+	if (conn_init(c, fd, fd, &cl->o, &handler, cl) == -1 ||
+	    conn_client_start(c, request, n, accept,
+		cl->protocols) == -1) {
+		fprintf(stderr, "wsclient: out of memory\n");
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct client cl = { .count = -1, .connect_ms = 10000,
+		.o = { .role = WS_ROLE_CLIENT, .close_ms = 5000 } };
+	char accept[WS_ACCEPT_LEN + 1];
+	struct conn c;
+	int status;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init("wsclient", 0, -1, -1);
+	parse_args(argc, argv, &cl);
+	if (cl.count < 0 && cl.nmessages == 0 && !cl.from_stdin)
+		cl.count = 2; /* the hello exchange: welcome and reply */
+	if (cl.o.max_message == 0)
+		cl.o.max_message = WS_MAX_MESSAGE_DEFAULT;
+	if (cl.from_stdin && (cl.line = malloc(cl.o.max_message)) == NULL) {
+		fprintf(stderr, "wsclient: out of memory\n");
+		return EXIT_SYSTEM;
+	}
+	if ((status = start(&cl, &c, accept)) != EXIT_OK)
+		return status;
+	status = conn_run(&c);
+	if (status != EXIT_OK)
+		log_msg(LOG_ERR, "%s", c.why);
+	conn_free(&c);
+	free(cl.line);
+	free(cl.origin_header);
+	free(cl.protocol_header);
+	return status;
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * wsinetd: serves one WebSocket connection handed over by inetd or
+ * systemd, then exits. main only: options, finding the connection,
+ * choosing the service, the summary log line and the exit status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "engine.h"
+#include "exits.h"
+#include "log.h"
+#include "net.h"
+#include "opt.h"
+
+static const char USAGE[] =
+    "usage: wsinetd [-e] [--max-message BYTES] [--max-header BYTES]\n"
+    "               [--handshake-timeout SECS] [--idle-timeout SECS]\n"
+    "               [--close-timeout SECS]\n"
+    "       wsinetd -h | -V\n";
+
+static const char HELP[] =
+    "Serve one WebSocket (RFC 6455) connection on stdin/stdout, as inetd\n"
+    "or systemd socket activation (Accept=yes) starts it.\n"
+    "\n"
+    "  -e, --echo                 echo every message back (no welcome)\n"
+    "      --max-message BYTES    largest message (default 1M; k, m, g)\n"
+    "      --max-header BYTES     largest request header (default 8k)\n"
+    "      --handshake-timeout S  time allowed for the request (default 10)\n"
+    "      --idle-timeout S       close after S idle seconds (default 0: off)\n"
+    "      --close-timeout S      wait for the peer's close (default 5)\n"
+    "  -h, --help                 show this help\n"
+    "  -V, --version              show the version\n"
+    "\n"
+    "Without -e it runs the hello service: it sends \"Welcome to the\n"
+    "WebSocket server!\" and answers each text message M with \"You said: M\".\n"
+    "See wsinetd(8).\n";
+
+enum {
+	OPT_MAX_MESSAGE = 256,
+	OPT_MAX_HEADER,
+	OPT_HANDSHAKE_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
+	OPT_CLOSE_TIMEOUT,
+};
+
+static const struct option LONGOPTS[] = {
+	{ "echo", no_argument, NULL, 'e' },
+	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
+	{ "max-header", required_argument, NULL, OPT_MAX_HEADER },
+	{ "handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A message may not exceed what a 64-bit frame length and our buffers
+ * can hold; 1 GiB is far beyond any sane service. */
+#define MAX_MESSAGE_LIMIT (1ULL << 30)
+#define MAX_HEADER_LIMIT (1ULL << 20)
+
+static enum ws_service service = WS_SERVICE_HELLO;
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "wsinetd: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", USAGE);
+	exit(EXIT_USAGE);
+}
+
+static void
+parse_args(int argc, char **argv, struct conn_opts *o)
+{
+	uint64_t v;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "ehV", LONGOPTS, NULL)) != -1) {
+		switch (ch) {
+		case 'e':
+			service = WS_SERVICE_ECHO;
+			break;
+		case OPT_MAX_MESSAGE:
+			if (opt_bytes(optarg, MAX_MESSAGE_LIMIT, &o->max_message))
+				usage_error("invalid --max-message: %s", optarg);
+			break;
+		case OPT_MAX_HEADER:
+			if (opt_bytes(optarg, MAX_HEADER_LIMIT, &v) || v < 256)
+				usage_error("invalid --max-header: %s", optarg);
+			o->max_header = (size_t)v;
+			break;
+		case OPT_HANDSHAKE_TIMEOUT:
+			if (opt_seconds(optarg, &o->handshake_ms))
+				usage_error("invalid --handshake-timeout: %s",
+				    optarg);
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (opt_seconds(optarg, &o->idle_ms))
+				usage_error("invalid --idle-timeout: %s", optarg);
+			break;
+		case OPT_CLOSE_TIMEOUT:
+			if (opt_seconds(optarg, &o->close_ms))
+				usage_error("invalid --close-timeout: %s", optarg);
+			break;
+		case 'h':
+			printf("%s\n%s", USAGE, HELP);
+			exit(EXIT_OK);
+		case 'V':
+			printf("wsinetd %s\n", WSINETD_VERSION);
+			exit(EXIT_OK);
+		default:
+			fprintf(stderr, "%s", USAGE);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument: %s", argv[optind]);
+}
+
+/* fd 0/1 from inetd, or the socket systemd passes with LISTEN_FDS. */
+static int
+find_connection(int *rfd, int *wfd)
+{
+	int n, fd = SD_LISTEN_FDS_START;
+
+	if ((n = sd_listen_fds(1)) < 0) {
+		log_msg(LOG_ERR, "LISTEN_FDS: %s", strerror(-n));
+		return -1;
+	}
+	if (n == 0) {
+		*rfd = 0;
+		*wfd = 1;
+		return 0;
+	}
+	if (n > 1) {
+		log_msg(LOG_ERR, "systemd passed %d sockets; expected one "
+		    "connection (Accept=yes)", n);
+		return -1;
+	}
+	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) > 0) {
+		log_msg(LOG_ERR, "fd %d is a listening socket: use Accept=yes "
+		    "(Accept=no is not supported yet)", fd);
+		return -1;
+	}
+	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 0) <= 0) {
+		log_msg(LOG_ERR, "fd %d from systemd is not a connected stream "
+		    "socket", fd);
+		return -1;
+	}
+	*rfd = *wfd = fd;
+	return 0;
+}
+
+static void
+reply(struct conn *c, const struct ws_reply *r, const uint8_t *data,
+    size_t len)
+{
+	if (r->opcode == 0)
+		return;
+	conn_send(c, r->opcode, r->prefix, r->prefix_len,
+	    r->with_payload ? data : NULL, r->with_payload ? len : 0);
+}
+
+static void
+on_open(struct conn *c)
+{
+	struct ws_reply r;
+
+	ws_service_open(service, &r);
+	reply(c, &r, NULL, 0);
+}
+
+static void
+on_message(struct conn *c, int opcode, const uint8_t *data, size_t len)
+{
+	struct ws_reply r;
+
+	ws_service_message(service, opcode, &r);
+	reply(c, &r, data, len);
+}
+
+static int
+priority_of(int status)
+{
+	switch (status) {
+	case EXIT_OK:
+		return LOG_INFO;
+	case EXIT_HANDSHAKE:
+		return LOG_NOTICE;
+	case EXIT_SYSTEM:
+		return LOG_ERR;
+	default:
+		return LOG_WARNING;
+	}
+}
+
+/* The one line per connection: who, how it ended, how long, how much. */
+static void
+log_summary(const struct conn *c, int status, const char *peer)
+{
+	struct timespec ts;
+	char reason[WS_MAX_CONTROL * 4 + 4], code[WS_MAX_CONTROL * 4 + 40];
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - c->start_ms;
+	code[0] = '\0';
+	if (c->got_close) {
+		log_clean(reason, sizeof(reason), c->peer_reason,
+		    strlen(c->peer_reason));
+		snprintf(code, sizeof(code), " (peer sent %u \"%s\")",
+		    c->peer_code, reason);
+	}
+	log_msg(priority_of(status),
+	    "%s %s%s, %lld.%03lld s, in %llu B, out %llu B", peer,
+	    c->why[0] ? c->why : "closed", code, ms / 1000, ms % 1000,
+	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct conn_handler handler = { on_open, on_message,
+		NULL };
+	struct conn_opts o = { .role = WS_ROLE_SERVER, .handshake_ms = 10000,
+		.close_ms = 5000 };
+	struct conn c;
+	char peer[80];
+	int rfd, wfd, status;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init("wsinetd", 1, 0, 1);
+	parse_args(argc, argv, &o);
+	if (find_connection(&rfd, &wfd) == -1)
+		return EXIT_SYSTEM;
+	log_init("wsinetd", 1, rfd, wfd);
+	net_nodelay(wfd);
+	net_peer_name(rfd, peer, sizeof(peer));
+	if (conn_init(&c, rfd, wfd, &o, &handler, NULL) == -1) {
+		log_msg(LOG_ERR, "%s out of memory", peer);
+		return EXIT_SYSTEM;
+	}
+	status = conn_run(&c);
+	log_summary(&c, status, peer);
+	conn_free(&c);
+	return status;
+}
