@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: ISC
+"""A scripted one-connection WebSocket server for the wsclient tests: it
+says exactly what it is told to, right or wrong, and prints what the
+client sent, so a test can check how wsclient copes and what it answers.
+
+usage: wsfake.py PORT [--timeout SECS] STEP...
+
+It listens on 127.0.0.1:PORT (printing nothing, so a test waits for the
+port), accepts one connection, reads the request and prints its first
+line as "request: ...". Then, by the first step:
+  --status "CODE TEXT"  answer "HTTP/1.1 CODE TEXT" and shut down writing
+  --bad-accept          answer 101 with a wrong Sec-WebSocket-Accept
+  --no-answer           say nothing (for the client's timeouts)
+  (any other step)      answer a good 101
+and runs the steps in order:
+  --send-text TEXT         send an unmasked text frame
+  --send-masked-text TEXT  send a masked text frame (illegal from a server)
+  --send-close CODE[:REASON]  send a close frame
+  --send-hex HEX           send these bytes as they are
+  --reply-close            read until the client's close frame, echo it
+  --vanish                 end the connection (FIN) without a close frame,
+                           silently discarding what the client still sends
+Finally it reads until the client ends the connection (or --timeout,
+default 5) and prints one line per frame received ("recv text: ...",
+"recv binary: N bytes", "recv close: CODE REASON", "recv opN: ..."),
+"recv partial frame: N bytes" when bytes are left over, then "eof",
+"reset" or "timeout".
+"""
+import base64
+import hashlib
+import os
+import socket
+import struct
+import sys
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+ANSWERS = ("--status", "--bad-accept", "--no-answer")
+
+
+def say(line):
+    print(line, flush=True)
+
+
+def frame(op, payload, masked=False):
+    n = len(payload)
+    bit = 0x80 if masked else 0
+    if n < 126:
+        head = struct.pack("!BB", 0x80 | op, bit | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x80 | op, bit | 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x80 | op, bit | 127, n)
+    if not masked:
+        return head + payload
+    mask = os.urandom(4)
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def close_payload(spec):
+    code, _, reason = spec.partition(":")
+    return struct.pack("!H", int(code)) + reason.encode()
+
+
+def parse_frame(data):
+    """Returns (opcode, payload, rest) for the first whole frame, else None."""
+    if len(data) < 2:
+        return None
+    op, n, at = data[0] & 15, data[1] & 127, 2
+    if n == 126:
+        if len(data) < 4:
+            return None
+        n, at = struct.unpack("!H", data[2:4])[0], 4
+    elif n == 127:
+        if len(data) < 10:
+            return None
+        n, at = struct.unpack("!Q", data[2:10])[0], 10
+    mask = b"\0\0\0\0"
+    if data[1] & 0x80:
+        mask, at = data[at:at + 4], at + 4
+    if len(data) < at + n or len(mask) < 4:
+        return None
+    payload = bytes(b ^ mask[i % 4] for i, b in enumerate(data[at:at + n]))
+    return op, payload, data[at + n:]
+
+
+def describe(op, payload):
+    text = payload.decode("utf-8", "replace")
+    if op == 1:
+        return "recv text: " + text
+    if op == 2:
+        return "recv binary: %d bytes" % len(payload)
+    if op == 8:
+        code = struct.unpack("!H", payload[:2])[0] if payload else ""
+        return ("recv close: %s %s" % (code, text[2:])).rstrip()
+    return "recv op%d: %s" % (op, text)
+
+
+class Peer:
+    def __init__(self, sock):
+        self.sock, self.data = sock, b""
+
+    def recv(self):
+        chunk = self.sock.recv(65536)
+        self.data += chunk
+        return chunk
+
+    def request(self):
+        while b"\r\n\r\n" not in self.data:
+            if not self.recv():
+                sys.exit("wsfake: connection ended inside the request")
+        head, _, self.data = self.data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        say("request: " + lines[0])
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "sec-websocket-key":
+                return value.strip().encode()
+        return b""
+
+    def frames(self, until_close=False):
+        """Prints whole frames received; stops after a close if asked."""
+        while True:
+            got = parse_frame(self.data)
+            if got is None:
+                if not self.recv():
+                    return None
+                continue
+            op, payload, self.data = got
+            say(describe(op, payload))
+            if until_close and op == 8:
+                return payload
+
+
+def answer(sock, first, key):
+    if first[0] == "--status":
+        sock.sendall(b"HTTP/1.1 " + first[1].encode() + b"\r\n"
+                     b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        return False
+    if first[0] == "--no-answer":
+        return True
+    accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
+    if first[0] == "--bad-accept":
+        accept = base64.b64encode(hashlib.sha1(key).digest())
+    sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept +
+                 b"\r\n\r\n")
+    return True
+
+
+def run(peer, steps):
+    """Runs the steps; returns False once the socket is gone."""
+    for step, arg in steps:
+        if step == "--send-text":
+            peer.sock.sendall(frame(1, arg.encode()))
+        elif step == "--send-masked-text":
+            peer.sock.sendall(frame(1, arg.encode(), masked=True))
+        elif step == "--send-close":
+            peer.sock.sendall(frame(8, close_payload(arg)))
+        elif step == "--send-hex":
+            peer.sock.sendall(bytes.fromhex(arg))
+        elif step == "--reply-close":
+            payload = peer.frames(until_close=True)
+            if payload is not None:
+                peer.sock.sendall(frame(8, payload))
+        elif step == "--vanish":
+            # A FIN, not a reset: read what the client still sends.
+            peer.sock.shutdown(socket.SHUT_WR)
+            while peer.sock.recv(65536):
+                pass
+            return False
+    return True
+
+
+def parse_args(argv):
+    takes = {"--status", "--send-text", "--send-masked-text", "--send-close",
+             "--send-hex", "--timeout"}
+    flags = {"--bad-accept", "--no-answer", "--reply-close", "--vanish"}
+    if not argv or not argv[0].isdigit():
+        sys.exit("usage: wsfake.py PORT [--timeout SECS] STEP...")
+    port, timeout, steps, i = int(argv[0]), 5.0, [], 1
+    while i < len(argv):
+        step = argv[i]
+        if step in takes and i + 1 < len(argv):
+            arg, i = argv[i + 1], i + 2
+        elif step in flags:
+            arg, i = None, i + 1
+        else:
+            sys.exit("wsfake: bad step " + step)
+        if step == "--timeout":
+            timeout = float(arg)
+        elif step in ANSWERS and steps:
+            sys.exit("wsfake: %s must come first" % step)
+        else:
+            steps.append((step, arg))
+    return port, timeout, steps
+
+
+def main():
+    port, timeout, steps = parse_args(sys.argv[1:])
+    first = steps[0] if steps and steps[0][0] in ANSWERS else ("--ok", None)
+    if first[0] != "--ok":
+        steps = steps[1:]
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1)
+    sock, _ = srv.accept()
+    srv.close()
+    sock.settimeout(timeout)
+    peer = Peer(sock)
+    end = "eof"
+    try:
+        key = peer.request()
+        if not answer(sock, first, key):
+            sock.shutdown(socket.SHUT_WR)
+        elif not run(peer, steps):
+            return
+        peer.frames()
+    except socket.timeout:
+        end = "timeout"
+    except (ConnectionResetError, BrokenPipeError):
+        end = "reset"
+    if peer.data:
+        say("recv partial frame: %d bytes" % len(peer.data))
+    say(end)
+    sock.close()
+
+
+if __name__ == "__main__":
+    main()
