@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# The systemd units as `make install` writes them: systemd-analyze verify
+# has nothing to say about either (exit 0 and not a word on stderr, since
+# verify reports some mistakes on stderr alone), and systemd-analyze
+# security rates the service's sandbox at our bar. Each check has a
+# negative control that shows it can fail.
+
+# run --separate-stderr needs Bats 1.5; it sets $stderr.
+# shellcheck disable=SC2154
+bats_require_minimum_version 1.5.0
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+# systemd-analyze security --threshold counts in tenths of its 0-10
+# exposure scale: 2 means an exposure of 0.2 or less.
+EXPOSURE_BAR=2
+
+setup() {
+	local build=${WSINETD_BUILD:-$BATS_TEST_DIRNAME/../../build}
+
+	command -v systemd-analyze >/dev/null ||
+		fail "systemd-analyze is not installed (Debian package: systemd)"
+	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd -P)
+	UNITS=$BATS_TEST_TMPDIR/units
+	mkdir -p "$UNITS"
+
+	# ExecStart= must name an executable file. The real wsinetd when it
+	# is built; before that, a stand-in is enough for these checks.
+	if [ -x "$build/wsinetd" ]; then
+		SBINDIR=$(cd "$build" && pwd -P)
+	else
+		SBINDIR=$BATS_TEST_TMPDIR/sbin
+		mkdir -p "$SBINDIR"
+		printf '#!/bin/sh\nexit 1\n' >"$SBINDIR/wsinetd"
+		chmod 755 "$SBINDIR/wsinetd"
+	fi
+	install_units "$SBINDIR"
+
+	# verify runs man(1) for Documentation=man:wsinetd(8): let it find
+	# our page, not whatever is installed (or nothing).
+	mkdir -p "$BATS_TEST_TMPDIR/man/man8"
+	cp "$REPO/man/wsinetd.8" "$BATS_TEST_TMPDIR/man/man8/"
+	export MANPATH=$BATS_TEST_TMPDIR/man
+}
+
+# Writes both units into $UNITS the way `make install` does, with
+# @SBINDIR@ replaced by DIR.
+install_units() {
+	sed "s|@SBINDIR@|$1|g" "$REPO/units/ws-echo@.service" \
+		>"$UNITS/ws-echo@.service"
+	cp "$REPO/units/ws-echo.socket" "$UNITS/ws-echo.socket"
+}
+
+# The service with its sandbox taken out: everything from the first
+# hardening group on is dropped.
+weaken_service() {
+	sed -i '/^# -- Identity/,$d' "$UNITS/ws-echo@.service"
+	! grep -q '^ProtectSystem=' "$UNITS/ws-echo@.service" ||
+		fail "the weakened copy still has its hardening"
+}
+
+# verify's whole judgement: exit 0, and nothing on stdout or stderr.
+assert_verify_clean() {
+	run --separate-stderr systemd-analyze verify "$@"
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" ""
+}
+
+@test "systemd-analyze verify has nothing to say about ws-echo.socket" {
+	assert_verify_clean "$UNITS/ws-echo.socket"
+}
+
+@test "systemd-analyze verify has nothing to say about ws-echo@.service" {
+	assert_verify_clean "$UNITS/ws-echo@.service"
+}
+
+@test "a misspelt directive passes verify's exit status but not the empty-stderr check" {
+	printf 'NoDeley=yes\n' >>"$UNITS/ws-echo.socket"
+	run --separate-stderr systemd-analyze verify "$UNITS/ws-echo.socket"
+	assert_success
+	[[ $stderr == *"Unknown key 'NoDeley'"* ]] ||
+		fail "expected a complaint about NoDeley, got: $stderr"
+}
+
+@test "systemd-analyze verify fails the service when ExecStart names a missing program" {
+	install_units "$BATS_TEST_TMPDIR/nowhere"
+	run --separate-stderr systemd-analyze verify "$UNITS/ws-echo@.service"
+	assert_failure
+	[[ $stderr == *"$BATS_TEST_TMPDIR/nowhere/wsinetd"* ]] ||
+		fail "expected a complaint naming the program, got: $stderr"
+}
+
+@test "systemd-analyze verify fails the socket when its service template is missing" {
+	rm "$UNITS/ws-echo@.service"
+	run --separate-stderr systemd-analyze verify "$UNITS/ws-echo.socket"
+	assert_failure
+	[[ $stderr == *"ws-echo@"* ]] ||
+		fail "expected a complaint about the service, got: $stderr"
+}
+
+@test "systemd-analyze security rates ws-echo@.service at an exposure of 0.2 or less" {
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo@.service"
+	assert_success
+	assert_output --regexp 'Overall exposure level for ws-echo@[^:]*: 0\.[0-2] '
+	assert_equal "$stderr" ""
+}
+
+@test "ws-echo@.service without its hardening fails the same security threshold" {
+	weaken_service
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo@.service"
+	assert_failure
+	assert_output --partial 'Overall exposure level for ws-echo@'
+	refute_output --regexp 'Overall exposure level for ws-echo@[^:]*: 0\.[0-2] '
+}
