@@ -194,6 +194,7 @@ struct ws_request {
 	const char *reason; /* static, short, safe to send and log */
 };
 
+/* max_header 0 means WS_MAX_HEADER_DEFAULT. */
 void ws_request_init(struct ws_request *r, size_t max_header);
 /* Feed the whole buffer received so far (the same buffer, grown, on each
  * call; it need not be NUL-terminated). Returns the length of the header
@@ -204,8 +205,8 @@ void ws_request_init(struct ws_request *r, size_t max_header);
  * bytes; a block over max_header is 431. */
 long ws_request_parse(struct ws_request *r, const char *buf, size_t len);
 
-/* 101 answer. protocol may be NULL. Returns the length, or 0 if cap is
- * too small. */
+/* 101 answer. protocol may be NULL or "" for none. Returns the length, or
+ * 0 if cap is too small or protocol holds a CR or LF. */
 size_t ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
     const char *protocol);
 /* Refusal: status line, Content-Type text/plain, Content-Length,
@@ -222,8 +223,11 @@ const char *ws_status_text(int status);
 /* GET request with the given Host value, path (with query) and key.
  * Each extra header is a full "Name: value" line without CRLF; one whose
  * name matches a default header (case-insensitively) replaces it, so a
- * tester can send a wrong version or key on purpose. Returns the length,
- * or 0 if cap is too small or a header is malformed. */
+ * tester can send a wrong version or key on purpose. An extra is malformed
+ * unless it starts with a token and ':' and holds no CR or LF. A path not
+ * starting with '/' gets one put before it. Returns the length, or 0 if
+ * cap is too small, an extra is malformed, or host or path would break
+ * their line. */
 size_t ws_client_request(char *out, size_t cap, const char *host,
     const char *path, const char key[WS_KEY_LEN], const char *const *extra,
     size_t nextra);
@@ -238,6 +242,7 @@ struct ws_response {
 	const char *reason;	 /* on failure: why */
 };
 
+/* max_header 0 means WS_MAX_HEADER_DEFAULT. */
 void ws_response_init(struct ws_response *r, size_t max_header);
 /* Like ws_request_parse, for the server's answer: returns the header
  * length for a valid 101 whose Sec-WebSocket-Accept matches accept (as
@@ -255,7 +260,10 @@ struct ws_url {
 	char port[6];	     /* decimal, defaulted to 80 or 443 */
 	int port_explicit;
 	int ipv6;	     /* host was a [literal] */
-	const char *path;    /* into the parsed string; "/" when empty */
+	/* Into the parsed string, from the '/' or '?' ending the authority;
+	 * "/" when there is neither. "ws://h?x" gives "?x": the request
+	 * target needs a '/' before it, which ws_client_request adds. */
+	const char *path;
 };
 
 /* Parses ws:// and wss:// URLs (scheme case-insensitive; host names,
@@ -263,7 +271,8 @@ struct ws_url {
  * userinfo refused). Returns 0, or -1 with *err set to a static reason. */
 int ws_url_parse(struct ws_url *u, const char *s, const char **err);
 /* The Host header value: host, bracketed when IPv6, with :port unless it
- * is the scheme's default. Returns the length, or 0 if cap is too small. */
+ * is the scheme's default. NUL-terminated; returns the length without the
+ * NUL, or 0 if cap is too small. */
 size_t ws_url_host_header(const struct ws_url *u, char *out, size_t cap);
 
 /* ---- service.c: the built-in services ---- */
