@@ -13,7 +13,7 @@
 
 static int tap_run, tap_failed;
 
-static int
+static int __attribute__((format(printf, 2, 0)))
 tap_report(int pass, const char *fmt, va_list ap)
 {
 	tap_run++;
