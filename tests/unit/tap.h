@@ -25,7 +25,7 @@ tap_report(int pass, const char *fmt, va_list ap)
 	return pass;
 }
 
-static int __attribute__((format(printf, 2, 3)))
+static int __attribute__((format(printf, 2, 3), unused))
 ok(int pass, const char *fmt, ...)
 {
 	va_list ap;
@@ -36,7 +36,7 @@ ok(int pass, const char *fmt, ...)
 	return pass;
 }
 
-static int __attribute__((format(printf, 3, 4)))
+static int __attribute__((format(printf, 3, 4), unused))
 is_int(long long got, long long want, const char *fmt, ...)
 {
 	va_list ap;
@@ -50,7 +50,7 @@ is_int(long long got, long long want, const char *fmt, ...)
 	return pass;
 }
 
-static int __attribute__((format(printf, 5, 6)))
+static int __attribute__((format(printf, 5, 6), unused))
 is_mem(const void *got, size_t gotn, const void *want, size_t wantn,
     const char *fmt, ...)
 {
@@ -68,7 +68,7 @@ is_mem(const void *got, size_t gotn, const void *want, size_t wantn,
 	return pass;
 }
 
-static int
+static int __attribute__((unused))
 done_testing(void)
 {
 	printf("1..%d\n", tap_run);
