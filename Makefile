@@ -28,6 +28,12 @@ UNIT_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# wsinetd starts once per connection: a static libcrypto brings in just the
+# SHA-1 it uses and spares the dynamic loader its relocations (measured in
+# docs/startup.md). wsclient needs the random generator too and stays
+# dynamic.
+WSINETD_LIBS = -Wl,-Bstatic $(shell pkg-config --libs-only-l libcrypto) \
+	-Wl,-Bdynamic $(shell pkg-config --libs libsystemd) -ldl -pthread
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
 CORE = base64 accept utf8 frame msg http url service
@@ -49,7 +55,7 @@ $(B)/libws.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/wsinetd: $(B)/wsinetd.o $(COMMON_OBJ) $(B)/libws.a
-	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSINETD_LIBS)
 
 $(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -72,9 +78,11 @@ check: check-deps
 	WSINETD_BUILD=$(CURDIR)/$(B) prove --exec tests/tap-run \
 		$(UNITS:%=tests/unit/%.c) tests/bats/*.bats
 
-demo: deps
-	$(MAKE) all
-	WSINETD_BUILD=$(CURDIR)/$(B) scripts/demo
+# Quiet, so that stdout holds just what wsclient prints.
+demo:
+	@scripts/deps demo
+	@$(MAKE) -s --no-print-directory all
+	@WSINETD_BUILD=$(CURDIR)/$(B) scripts/demo
 
 lint:
 	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h
