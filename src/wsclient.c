@@ -256,6 +256,8 @@ on_message(struct conn *c, int opcode, const uint8_t *data, size_t len)
 	struct client *cl = c->ctx;
 
 	(void)opcode;
+	if (cl->count > 0 && cl->received >= cl->count)
+		return; /* sent after our close: -n N prints N messages */
 	if (fwrite(data, 1, len, stdout) != len || putchar('\n') == EOF ||
 	    fflush(stdout) == EOF) {
 		conn_end(c, EXIT_SYSTEM, "cannot write to stdout: %s",
