@@ -19,13 +19,15 @@ and runs the steps in order:
   --send-close CODE[:REASON]  send a close frame
   --send-hex HEX           send these bytes as they are
   --reply-close            read until the client's close frame, echo it
+                           and shut down writing (the server closes first)
   --vanish                 end the connection (FIN) without a close frame,
                            silently discarding what the client still sends
-Finally it reads until the client ends the connection (or --timeout,
-default 5) and prints one line per frame received ("recv text: ...",
-"recv binary: N bytes", "recv close: CODE REASON", "recv opN: ..."),
-"recv partial frame: N bytes" when bytes are left over, then "eof",
-"reset" or "timeout".
+Once it has both sent and received a close frame it shuts down writing,
+as a server should (RFC 6455 7.1.1). Finally it reads until the client
+ends the connection (or --timeout, default 5) and prints one line per
+frame received ("recv text: ...", "recv binary: N bytes", "recv close:
+CODE REASON", "recv opN: ..."), "recv partial frame: N bytes" when bytes
+are left over, then "eof", "reset" or "timeout".
 """
 import base64
 import hashlib
@@ -98,7 +100,7 @@ def describe(op, payload):
 
 class Peer:
     def __init__(self, sock):
-        self.sock, self.data = sock, b""
+        self.sock, self.data, self.sent_close = sock, b"", False
 
     def recv(self):
         chunk = self.sock.recv(65536)
@@ -128,6 +130,9 @@ class Peer:
                 continue
             op, payload, self.data = got
             say(describe(op, payload))
+            if op == 8 and self.sent_close:
+                # Both closes seen: the server closes TCP first (7.1.1).
+                self.sock.shutdown(socket.SHUT_WR)
             if until_close and op == 8:
                 return payload
 
@@ -157,12 +162,14 @@ def run(peer, steps):
             peer.sock.sendall(frame(1, arg.encode(), masked=True))
         elif step == "--send-close":
             peer.sock.sendall(frame(8, close_payload(arg)))
+            peer.sent_close = True
         elif step == "--send-hex":
             peer.sock.sendall(bytes.fromhex(arg))
         elif step == "--reply-close":
             payload = peer.frames(until_close=True)
-            if payload is not None:
+            if payload is not None and not peer.sent_close:
                 peer.sock.sendall(frame(8, payload))
+                peer.sock.shutdown(socket.SHUT_WR)
         elif step == "--vanish":
             # A FIN, not a reset: read what the client still sends.
             peer.sock.shutdown(socket.SHUT_WR)
