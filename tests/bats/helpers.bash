@@ -131,19 +131,26 @@ start_listenfds_mode() {
 	activate 127.0.0.1 "$WSINETD" "$@"
 }
 
-# wsinetd under socat: nofork puts the TCP connection itself on fd 0/1
-# (inetd's shape, so wsinetd sees the peer's address), and -d -d -d logs
+# socat_exec OPTIONS ARGS...: socat forks per connection and runs
+# wsinetd ARGS through EXEC with these EXEC options; -d -d -d logs
 # "child N exited with status X".
-start_socat_mode() {
-	local cmd=$WSINETD arg
+socat_exec() {
+	local opts=$1 cmd=$WSINETD arg
+	shift
 	for arg in "$@"; do
 		cmd+=" $arg"
 	done
 	PORT=$(free_port)
 	spawn socat -d -d -d \
 		"TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork,backlog=64" \
-		"EXEC:$cmd,nofork"
+		"EXEC:$cmd,$opts"
 	wait_port "$PORT" "$SERVER_PID"
+}
+
+# wsinetd under socat EXEC: nofork puts the TCP connection itself on fd
+# 0/1 (inetd's shape, so wsinetd sees the peer's address).
+start_socat_mode() {
+	socat_exec nofork "$@"
 }
 
 # wsfake.py on $PORT with the given script; its output goes to $LOG.
