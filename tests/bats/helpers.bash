@@ -162,6 +162,7 @@ start_wsfake() {
 
 # Waits (at most 5 s) for the server started last to exit by itself, so
 # all it printed is in $LOG; sets SERVER_STATUS.
+# shellcheck disable=SC2034 # SERVER_STATUS is read by the .bats files
 wait_server_exit() {
 	local i
 	for ((i = 0; i < 100; i++)); do
