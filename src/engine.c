@@ -634,7 +634,11 @@ step(struct conn *c)
 	if (idx[2] >= 0 && pf[idx[2]].revents && c->h->aux)
 		c->h->aux(c);
 	process_input(c);
-	if (c->out.off < c->out.len && c->state != CONN_DONE)
+	/* Also once nothing is left to send: a finished connection must shut
+	 * its side down so the peer sees the end (the server closes first,
+	 * RFC 6455 7.1.1). */
+	if ((c->out.off < c->out.len || (c->state == CONN_DRAIN && !c->shut)) &&
+	    c->state != CONN_DONE)
 		flush_output(c);
 }
 
