@@ -33,7 +33,8 @@ static const char HELP[] =
     "messages; print each message received on its own line.\n"
     "\n"
     "  -n, --count N            close after N messages received\n"
-    "                           (default 2 for the hello exchange)\n"
+    "                           (default 2 for the hello exchange;\n"
+    "                           0: run until the server closes)\n"
     "  -m, --message TEXT       send TEXT instead of the hello (repeatable)\n"
     "      --stdin              send each line of stdin; close at its end\n"
     "  -H, --header 'N: V'      add or replace a request header\n"
@@ -85,7 +86,7 @@ static const struct option LONGOPTS[] = {
 
 struct client {
 	const char *url;
-	long count; /* -1: not given */
+	long count; /* -1: not given; 0: never close first */
 	const char *messages[MAX_MESSAGES];
 	size_t nmessages;
 	int from_stdin;
@@ -201,9 +202,14 @@ parse_args(int argc, char **argv, struct client *cl)
 {
 	int ch;
 
+	opterr = 0; /* our own message names the program, not argv[0] */
 	while ((ch = getopt_long(argc, argv, "n:m:H:hV", LONGOPTS, NULL)) !=
-	    -1)
+	    -1) {
+		if (ch == '?')
+			usage_error("unknown option or missing value: %s",
+			    argv[optind - 1]);
 		parse_option(cl, ch);
+	}
 	if (optind != argc - 1)
 		usage_error("%s", optind < argc ? "too many arguments" :
 		    "missing URL");
@@ -229,8 +235,7 @@ close_if_done(struct conn *c)
 
 	if (cl->count > 0 && cl->received >= cl->count)
 		conn_close(c, WS_CLOSE_NORMAL, "");
-	else if (cl->count <= 0 && c->aux_fd < 0 &&
-	    (cl->nmessages || cl->from_stdin))
+	else if (cl->count < 0 && c->aux_fd < 0) /* all of -m or stdin sent */
 		conn_close(c, WS_CLOSE_NORMAL, "");
 }
 
@@ -367,6 +372,17 @@ start(struct client *cl, struct conn *c, char accept[WS_ACCEPT_LEN + 1])
 	return EXIT_OK;
 }
 
+static void
+log_peer_close(const struct conn *c)
+{
+	char reason[WS_MAX_CONTROL * 4 + 4];
+
+	log_clean(reason, sizeof(reason), c->peer_reason,
+	    strlen(c->peer_reason));
+	log_msg(LOG_ERR, "closed by the server: %u \"%s\"", c->peer_code,
+	    reason);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -390,7 +406,9 @@ main(int argc, char **argv)
 	if ((status = start(&cl, &c, accept)) != EXIT_OK)
 		return status;
 	status = conn_run(&c);
-	if (status != EXIT_OK)
+	if (status == EXIT_PEER_CLOSE)
+		log_peer_close(&c);
+	else if (status != EXIT_OK)
 		log_msg(LOG_ERR, "%s", c.why);
 	conn_free(&c);
 	free(cl.line);

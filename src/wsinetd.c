@@ -72,16 +72,21 @@ static const struct option LONGOPTS[] = {
 
 static enum ws_service service = WS_SERVICE_HELLO;
 
+/* Under inetd a misconfigured command line must not answer the client
+ * with text either: the complaint goes where the log goes. */
 static void __attribute__((format(printf, 1, 2), noreturn))
 usage_error(const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
-	fprintf(stderr, "wsinetd: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", USAGE);
+	if (log_target() == LOG_TO_SYSLOG)
+		log_msg(LOG_ERR, "%s", msg);
+	else
+		fprintf(stderr, "wsinetd: %s\n%s", msg, USAGE);
 	exit(EXIT_USAGE);
 }
 
@@ -91,6 +96,7 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 	uint64_t v;
 	int ch;
 
+	opterr = 0; /* getopt's own messages would name argv[0] and skip the log */
 	while ((ch = getopt_long(argc, argv, "ehV", LONGOPTS, NULL)) != -1) {
 		switch (ch) {
 		case 'e':
@@ -125,8 +131,8 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 			printf("wsinetd %s\n", WSINETD_VERSION);
 			exit(EXIT_OK);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EXIT_USAGE);
+			usage_error("unknown option or missing value: %s",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -33,6 +33,20 @@ two words"
 	assert_exits 0
 }
 
+@test "-n 0 never closes first: the run ends only by --timeout against a server that waits" {
+	start_inetd_mode --echo
+	run --separate-stderr -6 wsclient -n 0 --timeout 1 -m x "ws://127.0.0.1:$PORT/"
+	assert_output "x"
+	assert_stderr "wsclient: timed out after 1000 ms"
+}
+
+@test "control: without -n 0 the same -m run closes by itself" {
+	start_inetd_mode --echo
+	run --separate-stderr -0 wsclient --timeout 1 -m x "ws://127.0.0.1:$PORT/"
+	assert_output "x"
+	assert_stderr ""
+}
+
 @test "--stdin sends each line of a here-document and closes at its end" {
 	start_inetd_mode --echo
 	run --separate-stderr -0 wsclient --stdin "ws://127.0.0.1:$PORT/" <<-EOF
@@ -178,7 +192,7 @@ eof"
 	start_wsfake --send-close 1008:policy
 	run --separate-stderr -7 wsclient "ws://127.0.0.1:$PORT/"
 	assert_output ""
-	assert_stderr "wsclient: closed by the peer"
+	assert_stderr 'wsclient: closed by the server: 1008 "policy"'
 	assert_fake "request: GET / HTTP/1.1
 recv text: Hello, WebSocket server!
 recv close: 1008
