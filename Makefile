@@ -73,7 +73,7 @@ deps:
 check-deps:
 	@scripts/deps check
 
-check: check-deps
+check: check-deps lint
 	$(MAKE) all units
 	WSINETD_BUILD=$(CURDIR)/$(B) prove --exec tests/tap-run \
 		$(UNITS:%=tests/unit/%.c) tests/bats/*.bats
