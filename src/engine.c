@@ -104,8 +104,7 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	ws_request_init(&c->req, c->o.max_header);
 	ws_response_init(&c->resp, c->o.max_header);
 	/* One byte over the header limit lets the parser see it exceeded. */
-	incap = c->o.max_header + 1 > IN_CHUNK ? c->o.max_header + 1 :
-	    IN_CHUNK;
+	incap = c->o.max_header + 1 > IN_CHUNK ? c->o.max_header + 1 : IN_CHUNK;
 	if ((c->in.p = malloc(incap)) == NULL)
 		return -1;
 	c->in.cap = incap;
@@ -172,8 +171,8 @@ queue_frame(struct conn *c, int opcode, const void *prefix, size_t plen,
 		c->state = CONN_DONE;
 		return -1;
 	}
-	hlen = ws_frame_header(c->out.p + c->out.len, 1, opcode, plen + len,
-	    mask);
+	hlen =
+	    ws_frame_header(c->out.p + c->out.len, 1, opcode, plen + len, mask);
 	payload = c->out.p + c->out.len + hlen;
 	if (plen)
 		memcpy(payload, prefix, plen);
@@ -400,8 +399,9 @@ client_handshake(struct conn *c)
 	if (hlen < 0) {
 		if (c->resp.status > 0 && c->resp.status != 101)
 			conn_end(c, EXIT_HANDSHAKE, "handshake refused: %.*s",
-			    (int)(c->resp.status_line.n > 100 ? 100 :
-				c->resp.status_line.n),
+			    (int)(c->resp.status_line.n > 100
+				    ? 100
+				    : c->resp.status_line.n),
 			    c->resp.status_line.p);
 		else
 			conn_end(c, EXIT_HANDSHAKE, "invalid handshake: %s",

@@ -27,8 +27,8 @@ struct conn_handler {
 struct conn_opts {
 	enum ws_role role;
 	uint64_t max_message; /* 0: WS_MAX_MESSAGE_DEFAULT */
-	size_t max_header;    /* 0: WS_MAX_HEADER_DEFAULT */
-	int handshake_ms;     /* each 0: no bound */
+	size_t max_header; /* 0: WS_MAX_HEADER_DEFAULT */
+	int handshake_ms; /* each 0: no bound */
 	int idle_ms;
 	int close_ms;
 	int total_ms;
@@ -43,7 +43,7 @@ enum conn_state {
 	CONN_HANDSHAKE,
 	CONN_OPEN,
 	CONN_CLOSING, /* our close frame is queued; waiting for theirs */
-	CONN_DRAIN,   /* finished: flush, shut down, discard until EOF */
+	CONN_DRAIN, /* finished: flush, shut down, discard until EOF */
 	CONN_DONE,
 };
 
@@ -58,16 +58,16 @@ struct conn {
 	int msg_opcode;
 	struct ws_parser parser;
 
-	struct ws_request req;	 /* server: the upgrade request */
+	struct ws_request req; /* server: the upgrade request */
 	struct ws_response resp; /* client: the server's answer */
-	const char *accept;	 /* client: the Sec-WebSocket-Accept we expect */
-	const char *protocols;	 /* client: what we offered, or NULL */
+	const char *accept; /* client: the Sec-WebSocket-Accept we expect */
+	const char *protocols; /* client: what we offered, or NULL */
 
 	int sent_close, got_close, shut;
 	unsigned sent_code, peer_code;
 	char peer_reason[WS_MAX_CONTROL + 1];
-	int status;	  /* exit status once decided, else -1 */
-	char why[160];	  /* one line on how it ended */
+	int status; /* exit status once decided, else -1 */
+	char why[160]; /* one line on how it ended */
 
 	uint64_t bytes_in, bytes_out, messages_in;
 	long long start_ms, last_rx_ms, deadline_ms;

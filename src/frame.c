@@ -84,8 +84,7 @@ utf8_prefix(const char *s, size_t max)
 }
 
 size_t
-ws_close_payload(uint8_t out[WS_MAX_CONTROL], unsigned code,
-    const char *reason)
+ws_close_payload(uint8_t out[WS_MAX_CONTROL], unsigned code, const char *reason)
 {
 	size_t n = 0;
 

@@ -156,7 +156,7 @@ list_next(struct ws_str *list, struct ws_str *item)
 	while (list->n > 0) {
 		comma = memchr(list->p, ',', list->n);
 		n = comma != NULL ? (size_t)(comma - list->p) : list->n;
-		*item = trim((struct ws_str){list->p, n});
+		*item = trim((struct ws_str){ list->p, n });
 		if (comma != NULL)
 			n++;
 		list->p += n;
@@ -227,8 +227,8 @@ static void
 block_split(const char *buf, long end, struct ws_str *first,
     struct ws_str *rest)
 {
-	*rest = (struct ws_str){buf, (size_t)end - 2}; /* the blank line */
-	*first = (struct ws_str){buf, 0};
+	*rest = (struct ws_str){ buf, (size_t)end - 2 }; /* the blank line */
+	*first = (struct ws_str){ buf, 0 };
 	line_next(rest, first);
 }
 
@@ -244,8 +244,8 @@ field_parse(struct ws_str line, struct ws_header *h, const char **reason)
 		continue;
 	if (i == 0 || i == line.n || line.p[i] != ':')
 		return refuse(reason, 400, "malformed header field");
-	h->name = (struct ws_str){line.p, i};
-	h->value = trim((struct ws_str){line.p + i + 1, line.n - i - 1});
+	h->name = (struct ws_str){ line.p, i };
+	h->value = trim((struct ws_str){ line.p + i + 1, line.n - i - 1 });
 	if (!str_all(h->value, is_vchar_or_ws))
 		return refuse(reason, 400, "malformed header field");
 	return 0;
@@ -277,7 +277,7 @@ header_find(const struct ws_header *h, size_t n, const char *name,
 {
 	size_t i, count = 0;
 
-	*first = (struct ws_str){NULL, 0};
+	*first = (struct ws_str){ NULL, 0 };
 	for (i = 0; i < n; i++)
 		if (str_ieq(h[i].name, name) && count++ == 0)
 			*first = h[i].value;
@@ -334,9 +334,9 @@ request_line(struct ws_request *r, struct ws_str line)
 	if ((sp1 = memchr(line.p, ' ', line.n)) == NULL ||
 	    (sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1))) == NULL)
 		return refuse(&r->reason, 400, "malformed request line");
-	r->method = (struct ws_str){line.p, (size_t)(sp1 - line.p)};
-	r->target = (struct ws_str){sp1 + 1, (size_t)(sp2 - sp1 - 1)};
-	version = (struct ws_str){sp2 + 1, (size_t)(end - sp2 - 1)};
+	r->method = (struct ws_str){ line.p, (size_t)(sp1 - line.p) };
+	r->target = (struct ws_str){ sp1 + 1, (size_t)(sp2 - sp1 - 1) };
+	version = (struct ws_str){ sp2 + 1, (size_t)(end - sp2 - 1) };
 	if (r->method.n == 0 || !str_all(r->method, is_tchar) ||
 	    r->target.n == 0 || !str_all(r->target, is_target_char))
 		return refuse(&r->reason, 400, "malformed request line");
@@ -357,8 +357,8 @@ request_key(struct ws_request *r)
 	uint8_t raw[18];
 	size_t count;
 
-	count = header_find(r->headers, r->nheaders, "Sec-WebSocket-Key",
-	    &r->key);
+	count =
+	    header_find(r->headers, r->nheaders, "Sec-WebSocket-Key", &r->key);
 	if (count == 0)
 		return refuse(&r->reason, 400, "missing Sec-WebSocket-Key");
 	if (count > 1)
@@ -416,8 +416,8 @@ ws_request_parse(struct ws_request *r, const char *buf, size_t len)
 	}
 	block_split(buf, end, &line, &rest);
 	if ((rc = request_line(r, line)) < 0 ||
-	    (rc = fields_parse(&rest, r->headers, &r->nheaders,
-		 &r->reason)) < 0 ||
+	    (rc = fields_parse(&rest, r->headers, &r->nheaders, &r->reason)) <
+		0 ||
 	    (rc = request_headers(r)) < 0) {
 		r->status = (int)-rc;
 		return -1;
@@ -453,16 +453,15 @@ size_t
 ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
     const char *protocol)
 {
-	struct out o = {out, cap, 0, 0};
+	struct out o = { out, cap, 0, 0 };
 	char accept[WS_ACCEPT_LEN + 1];
 
 	if (protocol != NULL && !line_safe(protocol))
 		return 0;
 	ws_accept_key(key, keylen, accept);
-	put_str(&o, "HTTP/1.1 101 Switching Protocols" CRLF
-		    "Upgrade: websocket" CRLF
-		    "Connection: Upgrade" CRLF
-		    "Sec-WebSocket-Accept: ");
+	put_str(&o,
+	    "HTTP/1.1 101 Switching Protocols" CRLF "Upgrade: websocket" CRLF
+	    "Connection: Upgrade" CRLF "Sec-WebSocket-Accept: ");
 	put_str(&o, accept);
 	put_str(&o, CRLF);
 	/* An empty choice is no choice: the header may not be empty. */
@@ -478,7 +477,7 @@ ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
 size_t
 ws_response_error(char *out, size_t cap, int status, const char *reason)
 {
-	struct out o = {out, cap, 0, 0};
+	struct out o = { out, cap, 0, 0 };
 
 	if (status < 100 || status > 999)
 		return 0;
@@ -519,7 +518,7 @@ extra_name(const char *line, struct ws_str *name)
 
 	while (is_tchar(line[n]))
 		n++;
-	*name = (struct ws_str){line, n};
+	*name = (struct ws_str){ line, n };
 	return n > 0 && line[n] == ':' && line_safe(line);
 }
 
@@ -561,7 +560,7 @@ client_args_ok(const char *host, const char *path, const char *const *extra,
 	size_t i;
 
 	if (host == NULL || !line_safe(host) ||
-	    !str_all((struct ws_str){path, strlen(path)}, is_target_char))
+	    !str_all((struct ws_str){ path, strlen(path) }, is_target_char))
 		return 0;
 	for (i = 0; i < nextra; i++)
 		if (!extra_name(extra[i], &name))
@@ -573,9 +572,9 @@ size_t
 ws_client_request(char *out, size_t cap, const char *host, const char *path,
     const char key[WS_KEY_LEN], const char *const *extra, size_t nextra)
 {
-	const char *values[NDEFAULT] = {host, "websocket", "Upgrade", NULL,
-		"13"};
-	struct out o = {out, cap, 0, 0};
+	const char *values[NDEFAULT] = { host, "websocket", "Upgrade", NULL,
+		"13" };
+	struct out o = { out, cap, 0, 0 };
 	struct ws_str name;
 	size_t i;
 
@@ -623,7 +622,7 @@ status_line(struct ws_response *r, struct ws_str line)
 	const char *p = line.p;
 
 	r->status_line = line;
-	if (line.n < 12 || http_version((struct ws_str){p, 8}) == -1 ||
+	if (line.n < 12 || http_version((struct ws_str){ p, 8 }) == -1 ||
 	    p[8] != ' ' || !is_digit(p[9]) || !is_digit(p[10]) ||
 	    !is_digit(p[11]) || (line.n > 12 && p[12] != ' ') ||
 	    !str_all(line, is_vchar_or_ws)) {
@@ -642,7 +641,7 @@ protocol_offered(struct ws_str proto, const char *offered)
 
 	if (offered == NULL)
 		return 0;
-	list = (struct ws_str){offered, strlen(offered)};
+	list = (struct ws_str){ offered, strlen(offered) };
 	while (list_next(&list, &item))
 		if (item.n == proto.n && memcmp(item.p, proto.p, proto.n) == 0)
 			return 1;
@@ -661,13 +660,13 @@ response_headers(struct ws_response *r, const struct ws_header *h, size_t n,
 		r->reason = "Upgrade header is not websocket";
 	else if (!header_has_token(h, n, "Connection", "upgrade"))
 		r->reason = "Connection header lacks upgrade";
-	else if ((count = header_find(h, n, "Sec-WebSocket-Accept",
-		      &value)) == 0)
+	else if ((count = header_find(h, n, "Sec-WebSocket-Accept", &value)) ==
+	    0)
 		r->reason = "missing Sec-WebSocket-Accept";
 	else if (count > 1 || !str_eq(value, accept))
 		r->reason = "wrong Sec-WebSocket-Accept";
-	else if (header_find(h, n, "Sec-WebSocket-Extensions",
-		     &r->extensions) > 0)
+	else if (header_find(h, n, "Sec-WebSocket-Extensions", &r->extensions) >
+	    0)
 		r->reason = "server chose an extension we did not offer";
 	else if ((count = header_find(h, n, "Sec-WebSocket-Protocol",
 		      &r->protocol)) > 1 ||

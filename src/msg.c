@@ -34,7 +34,8 @@ fail(struct ws_parser *p, struct ws_event *ev, unsigned code,
 {
 	p->err_code = code;
 	p->err_reason = reason;
-	*ev = (struct ws_event){ .type = WS_EV_ERROR, .code = code,
+	*ev = (struct ws_event){ .type = WS_EV_ERROR,
+		.code = code,
 		.reason = reason };
 	return -1;
 }
@@ -157,8 +158,7 @@ check_length(struct ws_parser *p, struct ws_event *ev)
 	so_far = p->opcode == WS_OP_CONT ? p->msg_len : 0;
 	/* Subtract rather than add: the sum could wrap. */
 	if (so_far > limit || p->frame_len > limit - so_far)
-		return fail(p, ev, WS_CLOSE_MESSAGE_TOO_BIG,
-		    "message too big");
+		return fail(p, ev, WS_CLOSE_MESSAGE_TOO_BIG, "message too big");
 	return 0;
 }
 
@@ -347,8 +347,7 @@ empty_frame(struct ws_parser *p, uint8_t *at, struct ws_event *ev)
 }
 
 static size_t
-payload_feed(struct ws_parser *p, uint8_t *buf, size_t len,
-    struct ws_event *ev)
+payload_feed(struct ws_parser *p, uint8_t *buf, size_t len, struct ws_event *ev)
 {
 	uint64_t left = p->frame_len - p->frame_done;
 	size_t n = left < len ? (size_t)left : len;

@@ -87,8 +87,8 @@ connect_one(const struct addrinfo *ai, long long deadline, int *err)
 	socklen_t len = sizeof(*err);
 	int fd, r;
 
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, ai->ai_protocol);
+	fd = socket(ai->ai_family,
+	    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
 	if (fd == -1) {
 		*err = errno;
 		return -1;

@@ -19,7 +19,7 @@ void net_peer_name(int fd, char *out, size_t cap);
  * within timeout_ms in all (negative: no bound). Returns a non-blocking,
  * close-on-exec fd,
  * or -1 with a reason in err. */
-int net_connect(const char *host, const char *port, int timeout_ms,
-    char *err, size_t errcap);
+int net_connect(const char *host, const char *port, int timeout_ms, char *err,
+    size_t errcap);
 
 #endif

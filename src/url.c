@@ -50,8 +50,8 @@ path_ok(const char *p)
 
 /* "[v6]" at s; *after is set past the ']'. */
 static int
-host_ipv6(struct ws_url *u, const char *s, const char *end,
-    const char **after, const char **err)
+host_ipv6(struct ws_url *u, const char *s, const char *end, const char **after,
+    const char **err)
 {
 	const char *close = memchr(s, ']', (size_t)(end - s));
 	struct in6_addr a;
@@ -72,8 +72,8 @@ host_ipv6(struct ws_url *u, const char *s, const char *end,
 
 /* A host name or IPv4 address at s, up to a ':' or end. */
 static int
-host_name(struct ws_url *u, const char *s, const char *end,
-    const char **after, const char **err)
+host_name(struct ws_url *u, const char *s, const char *end, const char **after,
+    const char **err)
 {
 	const char *colon = memchr(s, ':', (size_t)(end - s));
 	size_t i, n;

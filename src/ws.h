@@ -44,8 +44,8 @@ enum ws_close_code {
 	WS_CLOSE_GOING_AWAY = 1001,
 	WS_CLOSE_PROTOCOL_ERROR = 1002,
 	WS_CLOSE_UNSUPPORTED_DATA = 1003,
-	WS_CLOSE_NO_STATUS = 1005,	 /* never on the wire */
-	WS_CLOSE_ABNORMAL = 1006,	 /* never on the wire */
+	WS_CLOSE_NO_STATUS = 1005, /* never on the wire */
+	WS_CLOSE_ABNORMAL = 1006, /* never on the wire */
 	WS_CLOSE_INVALID_PAYLOAD = 1007,
 	WS_CLOSE_POLICY_VIOLATION = 1008,
 	WS_CLOSE_MESSAGE_TOO_BIG = 1009,
@@ -113,9 +113,9 @@ int ws_close_code_valid(unsigned code);
 /* ---- frame.c + msg.c: the incremental decoder ---- */
 
 enum ws_event_type {
-	WS_EV_NONE,  /* all input consumed, nothing to report yet */
-	WS_EV_DATA,  /* a chunk of a text or binary message */
-	WS_EV_PING,  /* answer with a pong carrying data/len */
+	WS_EV_NONE, /* all input consumed, nothing to report yet */
+	WS_EV_DATA, /* a chunk of a text or binary message */
+	WS_EV_PING, /* answer with a pong carrying data/len */
 	WS_EV_PONG,
 	WS_EV_CLOSE, /* the peer's close frame; the parser is finished */
 	WS_EV_ERROR, /* fail the connection with code; reason says why */
@@ -123,14 +123,14 @@ enum ws_event_type {
 
 struct ws_event {
 	enum ws_event_type type;
-	int opcode;	   /* DATA: WS_OP_TEXT or WS_OP_BINARY of the message */
-	int first;	   /* DATA: first chunk of its message */
-	int fin;	   /* DATA: last chunk of its message */
-	uint8_t *data;	   /* DATA: in the caller's buffer, unmasked in place;
+	int opcode; /* DATA: WS_OP_TEXT or WS_OP_BINARY of the message */
+	int first; /* DATA: first chunk of its message */
+	int fin; /* DATA: last chunk of its message */
+	uint8_t *data; /* DATA: in the caller's buffer, unmasked in place;
 			    * PING/PONG: the payload; CLOSE: the reason.
 			    * Control payloads live in the parser. */
 	size_t len;
-	unsigned code;	   /* CLOSE: peer's code (1005 if none); ERROR: ours */
+	unsigned code; /* CLOSE: peer's code (1005 if none); ERROR: ours */
 	const char *reason; /* ERROR: static text, for the close and the log */
 };
 
@@ -151,7 +151,7 @@ struct ws_parser {
 	uint8_t ctl[WS_MAX_CONTROL];
 
 	/* current message */
-	int msg_opcode;	 /* 0: none in progress */
+	int msg_opcode; /* 0: none in progress */
 	int msg_started; /* a DATA event of it was already returned */
 	uint64_t msg_len;
 	struct ws_utf8 utf8;
@@ -181,16 +181,15 @@ size_t ws_parser_feed(struct ws_parser *p, uint8_t *buf, size_t len,
 
 struct ws_request {
 	size_t max_header; /* setting */
-	size_t scanned;	   /* bytes already searched for the blank line */
+	size_t scanned; /* bytes already searched for the blank line */
 
 	/* results, pointing into the caller's buffer */
-	struct ws_str method, target, host, origin, key, protocols,
-	    extensions;
+	struct ws_str method, target, host, origin, key, protocols, extensions;
 	struct ws_header headers[WS_MAX_HEADERS];
 	size_t nheaders;
 
 	/* failure */
-	int status;	    /* 400, 426 or 431 */
+	int status; /* 400, 426 or 431 */
 	const char *reason; /* static, short, safe to send and log */
 };
 
@@ -213,8 +212,7 @@ size_t ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
  * Connection: close, Sec-WebSocket-Version: 13 for 426, and the reason
  * plus a newline as the body. Returns the length, or 0 if cap is too
  * small. */
-size_t ws_response_error(char *out, size_t cap, int status,
-    const char *reason);
+size_t ws_response_error(char *out, size_t cap, int status, const char *reason);
 /* Standard reason phrase for the statuses we send. */
 const char *ws_status_text(int status);
 
@@ -236,10 +234,10 @@ struct ws_response {
 	size_t max_header;
 	size_t scanned;
 
-	int status;		 /* once the status line is complete */
+	int status; /* once the status line is complete */
 	struct ws_str status_line; /* without CRLF, for messages */
 	struct ws_str protocol, extensions;
-	const char *reason;	 /* on failure: why */
+	const char *reason; /* on failure: why */
 };
 
 /* max_header 0 means WS_MAX_HEADER_DEFAULT. */
@@ -255,11 +253,11 @@ long ws_response_parse(struct ws_response *r, const char *buf, size_t len,
 /* ---- url.c ---- */
 
 struct ws_url {
-	int tls;	     /* wss:// */
-	char host[256];	     /* without brackets */
-	char port[6];	     /* decimal, defaulted to 80 or 443 */
+	int tls; /* wss:// */
+	char host[256]; /* without brackets */
+	char port[6]; /* decimal, defaulted to 80 or 443 */
 	int port_explicit;
-	int ipv6;	     /* host was a [literal] */
+	int ipv6; /* host was a [literal] */
 	/* Into the parsed string, from the '/' or '?' ending the authority;
 	 * "/" when there is neither. "ws://h?x" gives "?x": the request
 	 * target needs a '/' before it, which ws_client_request adds. */

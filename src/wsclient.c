@@ -150,7 +150,8 @@ parse_option(struct client *cl, int ch)
 		break;
 	case 'm':
 		if (cl->nmessages == MAX_MESSAGES)
-			usage_error("too many messages (at most %d)", MAX_MESSAGES);
+			usage_error("too many messages (at most %d)",
+			    MAX_MESSAGES);
 		cl->messages[cl->nmessages++] = optarg;
 		break;
 	case OPT_STDIN:
@@ -165,8 +166,8 @@ parse_option(struct client *cl, int ch)
 		break;
 	case OPT_PROTOCOL:
 		cl->protocols = optarg;
-		cl->protocol_header = header_line("Sec-WebSocket-Protocol",
-		    optarg);
+		cl->protocol_header =
+		    header_line("Sec-WebSocket-Protocol", optarg);
 		add_header(cl, cl->protocol_header);
 		break;
 	case OPT_TIMEOUT:
@@ -202,17 +203,18 @@ parse_args(int argc, char **argv, struct client *cl)
 {
 	int ch;
 
-	opterr = 0; /* our own message names the program, not argv[0] */
-	while ((ch = getopt_long(argc, argv, "n:m:H:hV", LONGOPTS, NULL)) !=
-	    -1) {
+	/* Our own messages name the program, not argv[0]. */
+	opterr = 0;
+	while (
+	    (ch = getopt_long(argc, argv, "n:m:H:hV", LONGOPTS, NULL)) != -1) {
 		if (ch == '?')
 			usage_error("unknown option or missing value: %s",
 			    argv[optind - 1]);
 		parse_option(cl, ch);
 	}
 	if (optind != argc - 1)
-		usage_error("%s", optind < argc ? "too many arguments" :
-		    "missing URL");
+		usage_error("%s",
+		    optind < argc ? "too many arguments" : "missing URL");
 	if (cl->from_stdin && cl->nmessages)
 		usage_error("%s", "--stdin and --message exclude each other");
 	cl->url = argv[optind];
@@ -222,8 +224,8 @@ parse_args(int argc, char **argv, struct client *cl)
 static void
 send_line(struct conn *c, const char *p, size_t n)
 {
-	int op = ws_utf8_valid((const uint8_t *)p, n) ? WS_OP_TEXT :
-	    WS_OP_BINARY;
+	int op =
+	    ws_utf8_valid((const uint8_t *)p, n) ? WS_OP_TEXT : WS_OP_BINARY;
 
 	conn_send(c, op, NULL, 0, p, n);
 }
@@ -298,8 +300,10 @@ on_stdin(struct conn *c)
 	ssize_t n;
 
 	if (cl->line_len == cap) {
-		conn_end(c, EXIT_SYSTEM, "a line of stdin is longer than "
-		    "--max-message (%zu bytes)", cap);
+		conn_end(c, EXIT_SYSTEM,
+		    "a line of stdin is longer than "
+		    "--max-message (%zu bytes)",
+		    cap);
 		conn_close(c, WS_CLOSE_GOING_AWAY, "");
 		return;
 	}
@@ -355,8 +359,8 @@ start(struct client *cl, struct conn *c, char accept[WS_ACCEPT_LEN + 1])
 	    cl->headers, cl->nheaders);
 	if (n == 0)
 		usage_error("%s", "request headers too large or malformed");
-	fd = net_connect(u.host, u.port,
-	    cl->connect_ms ? cl->connect_ms : -1, why, sizeof(why));
+	fd = net_connect(u.host, u.port, cl->connect_ms ? cl->connect_ms : -1,
+	    why, sizeof(why));
 	if (fd == -1) {
 		fprintf(stderr, "wsclient: %s\n", why);
 		return EXIT_CONNECT;
@@ -364,8 +368,7 @@ start(struct client *cl, struct conn *c, char accept[WS_ACCEPT_LEN + 1])
 	net_nodelay(fd);
 	cl->o.handshake_ms = cl->connect_ms;
 	if (conn_init(c, fd, fd, &cl->o, &handler, cl) == -1 ||
-	    conn_client_start(c, request, n, accept,
-		cl->protocols) == -1) {
+	    conn_client_start(c, request, n, accept, cl->protocols) == -1) {
 		fprintf(stderr, "wsclient: out of memory\n");
 		return EXIT_SYSTEM;
 	}
@@ -386,7 +389,8 @@ log_peer_close(const struct conn *c)
 int
 main(int argc, char **argv)
 {
-	struct client cl = { .count = -1, .connect_ms = 10000,
+	struct client cl = { .count = -1,
+		.connect_ms = 10000,
 		.o = { .role = WS_ROLE_CLIENT, .close_ms = 5000 } };
 	char accept[WS_ACCEPT_LEN + 1];
 	struct conn c;

@@ -96,15 +96,18 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 	uint64_t v;
 	int ch;
 
-	opterr = 0; /* getopt's own messages would name argv[0] and skip the log */
+	/* getopt's own messages would name argv[0] and skip the log. */
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "ehV", LONGOPTS, NULL)) != -1) {
 		switch (ch) {
 		case 'e':
 			service = WS_SERVICE_ECHO;
 			break;
 		case OPT_MAX_MESSAGE:
-			if (opt_bytes(optarg, MAX_MESSAGE_LIMIT, &o->max_message))
-				usage_error("invalid --max-message: %s", optarg);
+			if (opt_bytes(optarg, MAX_MESSAGE_LIMIT,
+				&o->max_message))
+				usage_error("invalid --max-message: %s",
+				    optarg);
 			break;
 		case OPT_MAX_HEADER:
 			if (opt_bytes(optarg, MAX_HEADER_LIMIT, &v) || v < 256)
@@ -118,11 +121,13 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 			break;
 		case OPT_IDLE_TIMEOUT:
 			if (opt_seconds(optarg, &o->idle_ms))
-				usage_error("invalid --idle-timeout: %s", optarg);
+				usage_error("invalid --idle-timeout: %s",
+				    optarg);
 			break;
 		case OPT_CLOSE_TIMEOUT:
 			if (opt_seconds(optarg, &o->close_ms))
-				usage_error("invalid --close-timeout: %s", optarg);
+				usage_error("invalid --close-timeout: %s",
+				    optarg);
 			break;
 		case 'h':
 			printf("%s\n%s", USAGE, HELP);
@@ -155,18 +160,24 @@ find_connection(int *rfd, int *wfd)
 		return 0;
 	}
 	if (n > 1) {
-		log_msg(LOG_ERR, "systemd passed %d sockets; expected one "
-		    "connection (Accept=yes)", n);
+		log_msg(LOG_ERR,
+		    "systemd passed %d sockets; expected one "
+		    "connection (Accept=yes)",
+		    n);
 		return -1;
 	}
 	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) > 0) {
-		log_msg(LOG_ERR, "fd %d is a listening socket: use Accept=yes "
-		    "(Accept=no is not supported yet)", fd);
+		log_msg(LOG_ERR,
+		    "fd %d is a listening socket: use Accept=yes "
+		    "(Accept=no is not supported yet)",
+		    fd);
 		return -1;
 	}
 	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 0) <= 0) {
-		log_msg(LOG_ERR, "fd %d from systemd is not a connected stream "
-		    "socket", fd);
+		log_msg(LOG_ERR,
+		    "fd %d from systemd is not a connected stream "
+		    "socket",
+		    fd);
 		return -1;
 	}
 	*rfd = *wfd = fd;
@@ -174,8 +185,7 @@ find_connection(int *rfd, int *wfd)
 }
 
 static void
-reply(struct conn *c, const struct ws_reply *r, const uint8_t *data,
-    size_t len)
+reply(struct conn *c, const struct ws_reply *r, const uint8_t *data, size_t len)
 {
 	if (r->opcode == 0)
 		return;
@@ -244,7 +254,8 @@ main(int argc, char **argv)
 {
 	static const struct conn_handler handler = { on_open, on_message,
 		NULL };
-	struct conn_opts o = { .role = WS_ROLE_SERVER, .handshake_ms = 10000,
+	struct conn_opts o = { .role = WS_ROLE_SERVER,
+		.handshake_ms = 10000,
 		.close_ms = 5000 };
 	struct conn c;
 	char peer[80];

@@ -50,9 +50,8 @@ is_int(long long got, long long want, const char *fmt, ...)
 	return pass;
 }
 
-static int __attribute__((format(printf, 5, 6), unused))
-is_mem(const void *got, size_t gotn, const void *want, size_t wantn,
-    const char *fmt, ...)
+static int __attribute__((format(printf, 5, 6), unused)) is_mem(const void *got,
+    size_t gotn, const void *want, size_t wantn, const char *fmt, ...)
 {
 	va_list ap;
 	int pass = gotn == wantn && memcmp(got, want, gotn) == 0;
@@ -68,8 +67,7 @@ is_mem(const void *got, size_t gotn, const void *want, size_t wantn,
 	return pass;
 }
 
-static int __attribute__((unused))
-done_testing(void)
+static int __attribute__((unused)) done_testing(void)
 {
 	printf("1..%d\n", tap_run);
 	if (tap_failed)

@@ -13,47 +13,47 @@
 static const struct {
 	const char *plain, *coded;
 } rfc4648[] = {
-	{"", ""},
-	{"f", "Zg=="},
-	{"fo", "Zm8="},
-	{"foo", "Zm9v"},
-	{"foob", "Zm9vYg=="},
-	{"fooba", "Zm9vYmE="},
-	{"foobar", "Zm9vYmFy"},
+	{ "", "" },
+	{ "f", "Zg==" },
+	{ "fo", "Zm8=" },
+	{ "foo", "Zm9v" },
+	{ "foob", "Zm9vYg==" },
+	{ "fooba", "Zm9vYmE=" },
+	{ "foobar", "Zm9vYmFy" },
 };
 
 /* Inputs the strict decoder must refuse. */
 static const struct {
 	const char *name, *coded;
 } invalid[] = {
-	{"length not a multiple of 4", "Zg="},
-	{"padding missing", "Zg"},
-	{"one character", "Z"},
-	{"trailing bits set before ==", "Zh=="},
-	{"trailing bits set before =", "Zm9="},
-	{"three pads", "Z==="},
-	{"four pads", "===="},
-	{"padding in the middle", "Zg==Zg=="},
-	{"pad then data", "Z=g="},
-	{"space inside", "Zm 9"},
-	{"newline at end", "Zm9v\n   "},
-	{"URL-safe alphabet -", "Zm-v"},
-	{"URL-safe alphabet _", "Zm_v"},
-	{"non-ASCII byte", "Zm\xc3\xa9"},
-	{"NUL byte", "Zm\0v"},
+	{ "length not a multiple of 4", "Zg=" },
+	{ "padding missing", "Zg" },
+	{ "one character", "Z" },
+	{ "trailing bits set before ==", "Zh==" },
+	{ "trailing bits set before =", "Zm9=" },
+	{ "three pads", "Z===" },
+	{ "four pads", "====" },
+	{ "padding in the middle", "Zg==Zg==" },
+	{ "pad then data", "Z=g=" },
+	{ "space inside", "Zm 9" },
+	{ "newline at end", "Zm9v\n   " },
+	{ "URL-safe alphabet -", "Zm-v" },
+	{ "URL-safe alphabet _", "Zm_v" },
+	{ "non-ASCII byte", "Zm\xc3\xa9" },
+	{ "NUL byte", "Zm\0v" },
 };
 
 /* Key -> Sec-WebSocket-Accept. */
 static const struct {
 	const char *name, *key, *accept;
 } accepts[] = {
-	{"RFC 6455 section 1.3 example", "dGhlIHNhbXBsZSBub25jZQ==",
-	    "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="},
-	{"Wikipedia example", "x3JJHMbDL1EzLkh9GBhXDw==",
-	    "HSmrc0sMlYUkAGmm5OPpG2HaGWk="},
+	{ "RFC 6455 section 1.3 example",
+	    "dGhlIHNhbXBsZSBub25jZQ==", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" },
+	{ "Wikipedia example",
+	    "x3JJHMbDL1EzLkh9GBhXDw==", "HSmrc0sMlYUkAGmm5OPpG2HaGWk=" },
 	/* the key is hashed as text, whether or not it decodes */
-	{"non-canonical key hashed as sent", "AQIDBAUGBwgJCgsMDQ4PEC==",
-	    "OfS0wDaT5NoxF2gqm7Zj2YtetzM="},
+	{ "non-canonical key hashed as sent",
+	    "AQIDBAUGBwgJCgsMDQ4PEC==", "OfS0wDaT5NoxF2gqm7Zj2YtetzM=" },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -124,8 +124,8 @@ test_roundtrip(void)
 	for (i = 0; i < sizeof(in); i++)
 		in[i] = (uint8_t)(i * 7 + 3);
 	for (n = 0; n <= 64; n++) {
-		got = ws_base64_decode(enc, ws_base64_encode(in, n, enc), dec,
-		    n);
+		got =
+		    ws_base64_decode(enc, ws_base64_encode(in, n, enc), dec, n);
 		if (got != (long)n || memcmp(in, dec, n) != 0)
 			bad++;
 	}
@@ -154,8 +154,8 @@ test_accept(void)
 	}
 	/* only keylen bytes are hashed */
 	ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==trailing", 24, out);
-	is_mem(out, strlen(out), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
-	    WS_ACCEPT_LEN, "accept: key length respected");
+	is_mem(out, strlen(out), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", WS_ACCEPT_LEN,
+	    "accept: key length respected");
 }
 
 int

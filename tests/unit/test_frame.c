@@ -28,8 +28,7 @@ static const struct header_vec headers[] = {
 	    S("\x81\x05") },
 	{ "RFC 5.7 masked text Hello", 1, WS_OP_TEXT, 5, rfc_key,
 	    S("\x81\x85\x37\xfa\x21\x3d") },
-	{ "RFC 5.7 first fragment Hel", 0, WS_OP_TEXT, 3, NULL,
-	    S("\x01\x03") },
+	{ "RFC 5.7 first fragment Hel", 0, WS_OP_TEXT, 3, NULL, S("\x01\x03") },
 	{ "RFC 5.7 last fragment lo", 1, WS_OP_CONT, 2, NULL, S("\x80\x02") },
 	{ "RFC 5.7 unmasked ping", 1, WS_OP_PING, 5, NULL, S("\x89\x05") },
 	{ "RFC 5.7 masked pong", 1, WS_OP_PONG, 5, rfc_key,
@@ -45,8 +44,8 @@ static const struct header_vec headers[] = {
 	    S("\x82\x7e\x00\x7e") },
 	{ "65535 takes 16 bits", 1, WS_OP_BINARY, 65535, NULL,
 	    S("\x82\x7e\xff\xff") },
-	{ "2^63-1 takes 64 bits", 1, WS_OP_BINARY, 0x7fffffffffffffffull,
-	    NULL, S("\x82\x7f\x7f\xff\xff\xff\xff\xff\xff\xff") },
+	{ "2^63-1 takes 64 bits", 1, WS_OP_BINARY, 0x7fffffffffffffffull, NULL,
+	    S("\x82\x7f\x7f\xff\xff\xff\xff\xff\xff\xff") },
 	{ "masked 64-bit: the longest header", 0, WS_OP_CONT,
 	    0x0102030405060708ull, rfc_key,
 	    S("\x00\xff\x01\x02\x03\x04\x05\x06\x07\x08\x37\xfa\x21\x3d") },
@@ -122,8 +121,9 @@ test_mask_reference(void)
 				if (memcmp(a, b, sizeof(a)) != 0)
 					pass = 0;
 			}
-	ok(pass, "mask: every length, offset and alignment matches the "
-		 "definition, no byte outside touched");
+	ok(pass,
+	    "mask: every length, offset and alignment matches the "
+	    "definition, no byte outside touched");
 }
 
 /* Masking in two pieces, the second at offset k, equals masking whole:
@@ -235,12 +235,35 @@ struct code_vec {
 };
 
 static const struct code_vec codes[] = {
-	{ 0, 0 }, { 999, 0 }, { 1000, 1 }, { 1001, 1 }, { 1002, 1 },
-	{ 1003, 1 }, { 1004, 0 }, { 1005, 0 }, { 1006, 0 }, { 1007, 1 },
-	{ 1008, 1 }, { 1009, 1 }, { 1010, 1 }, { 1011, 1 }, { 1012, 1 },
-	{ 1013, 1 }, { 1014, 1 }, { 1015, 0 }, { 1016, 0 }, { 1100, 0 },
-	{ 2000, 0 }, { 2999, 0 }, { 3000, 1 }, { 3999, 1 }, { 4000, 1 },
-	{ 4999, 1 }, { 5000, 0 }, { 65535, 0 }, { 65536 + 1000, 0 },
+	{ 0, 0 },
+	{ 999, 0 },
+	{ 1000, 1 },
+	{ 1001, 1 },
+	{ 1002, 1 },
+	{ 1003, 1 },
+	{ 1004, 0 },
+	{ 1005, 0 },
+	{ 1006, 0 },
+	{ 1007, 1 },
+	{ 1008, 1 },
+	{ 1009, 1 },
+	{ 1010, 1 },
+	{ 1011, 1 },
+	{ 1012, 1 },
+	{ 1013, 1 },
+	{ 1014, 1 },
+	{ 1015, 0 },
+	{ 1016, 0 },
+	{ 1100, 0 },
+	{ 2000, 0 },
+	{ 2999, 0 },
+	{ 3000, 1 },
+	{ 3999, 1 },
+	{ 4000, 1 },
+	{ 4999, 1 },
+	{ 5000, 0 },
+	{ 65535, 0 },
+	{ 65536 + 1000, 0 },
 };
 
 static void

@@ -29,37 +29,37 @@
 #define END "\r\n"
 
 /* RFC 6455 section 1.3, with CRLF line ends. */
-#define RFC_SAMPLE                                                        \
-	"GET /chat HTTP/1.1\r\n"                                          \
-	"Host: server.example.com\r\n"                                    \
-	"Upgrade: websocket\r\n"                                          \
-	"Connection: Upgrade\r\n"                                         \
-	"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"                 \
-	"Origin: http://example.com\r\n"                                  \
-	"Sec-WebSocket-Protocol: chat, superchat\r\n"                     \
-	"Sec-WebSocket-Version: 13\r\n"                                   \
+#define RFC_SAMPLE \
+	"GET /chat HTTP/1.1\r\n" \
+	"Host: server.example.com\r\n" \
+	"Upgrade: websocket\r\n" \
+	"Connection: Upgrade\r\n" \
+	"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" \
+	"Origin: http://example.com\r\n" \
+	"Sec-WebSocket-Protocol: chat, superchat\r\n" \
+	"Sec-WebSocket-Version: 13\r\n" \
 	"\r\n"
 
 /* What Firefox sends, give or take the version number. */
-#define BROWSER                                                           \
-	"GET /ws?room=1 HTTP/1.1\r\n"                                     \
-	"Host: localhost:8080\r\n"                                        \
-	"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:115.0) "          \
-	"Gecko/20100101 Firefox/115.0\r\n"                                \
-	"Accept: */*\r\n"                                                 \
-	"Accept-Language: en-US,en;q=0.5\r\n"                             \
-	"Accept-Encoding: gzip, deflate, br\r\n"                          \
-	"Sec-WebSocket-Version: 13\r\n"                                   \
-	"Origin: http://localhost:8080\r\n"                               \
-	"Sec-WebSocket-Extensions: permessage-deflate\r\n"                \
-	"Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\n"                 \
-	"Connection: keep-alive, Upgrade\r\n"                             \
-	"Sec-Fetch-Dest: websocket\r\n"                                   \
-	"Sec-Fetch-Mode: websocket\r\n"                                   \
-	"Sec-Fetch-Site: same-origin\r\n"                                 \
-	"Pragma: no-cache\r\n"                                            \
-	"Cache-Control: no-cache\r\n"                                     \
-	"Upgrade: websocket\r\n"                                          \
+#define BROWSER \
+	"GET /ws?room=1 HTTP/1.1\r\n" \
+	"Host: localhost:8080\r\n" \
+	"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:115.0) " \
+	"Gecko/20100101 Firefox/115.0\r\n" \
+	"Accept: */*\r\n" \
+	"Accept-Language: en-US,en;q=0.5\r\n" \
+	"Accept-Encoding: gzip, deflate, br\r\n" \
+	"Sec-WebSocket-Version: 13\r\n" \
+	"Origin: http://localhost:8080\r\n" \
+	"Sec-WebSocket-Extensions: permessage-deflate\r\n" \
+	"Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\n" \
+	"Connection: keep-alive, Upgrade\r\n" \
+	"Sec-Fetch-Dest: websocket\r\n" \
+	"Sec-Fetch-Mode: websocket\r\n" \
+	"Sec-Fetch-Site: same-origin\r\n" \
+	"Pragma: no-cache\r\n" \
+	"Cache-Control: no-cache\r\n" \
+	"Upgrade: websocket\r\n" \
 	"\r\n"
 
 /* A vector and the outcome it must have however it is fed. */
@@ -67,190 +67,170 @@ struct vector {
 	const char *name;
 	const char *p;
 	size_t n;
-	int status;	     /* request: 0 or the refusal; response: as read */
-	const char *reason;  /* NULL when accepted */
-	size_t tail;	     /* bytes after the header block, not consumed */
+	int status; /* request: 0 or the refusal; response: as read */
+	const char *reason; /* NULL when accepted */
+	size_t tail; /* bytes after the header block, not consumed */
 	const char *offered; /* response: the protocols we offered */
 };
 
 static const struct vector requests[] = {
-	{"RFC 6455 section 1.3 sample",
-	    BYTES(RFC_SAMPLE),
-	    0, NULL, 0, NULL},
-	{"browser-like, Connection: keep-alive, Upgrade",
-	    BYTES(BROWSER),
-	    0, NULL, 0, NULL},
-	{"names and tokens in any case",
+	{ "RFC 6455 section 1.3 sample", BYTES(RFC_SAMPLE), 0, NULL, 0, NULL },
+	{ "browser-like, Connection: keep-alive, Upgrade", BYTES(BROWSER), 0,
+	    NULL, 0, NULL },
+	{ "names and tokens in any case",
 	    BYTES("GET / HTTP/1.1\r\nhost: h\r\nUPGRADE: WebSocket\r\n"
-		"connection: UPGRADE\r\nsec-websocket-key: " KEY "\r\n"
-		"SEC-WEBSOCKET-VERSION: 13\r\n\r\n"),
-	    0, NULL, 0, NULL},
-	{"Connection over two lines",
+		  "connection: UPGRADE\r\nsec-websocket-key: " KEY "\r\n"
+		  "SEC-WEBSOCKET-VERSION: 13\r\n\r\n"),
+	    0, NULL, 0, NULL },
+	{ "Connection over two lines",
 	    BYTES(RL HOST UPG "Connection: keep-alive\r\n"
-		"Connection: Upgrade\r\n" KEYH VER END),
-	    0, NULL, 0, NULL},
-	{"Upgrade token among others",
-	    BYTES(RL HOST "Upgrade: h2c, websocket\r\n" CONN KEYH VER END),
-	    0, NULL, 0, NULL},
-	{"empty list elements skipped",
-	    BYTES(RL HOST UPG "Connection: ,, Upgrade ,\r\n" KEYH VER END),
-	    0, NULL, 0, NULL},
-	{"optional whitespace around values",
+			      "Connection: Upgrade\r\n" KEYH VER END),
+	    0, NULL, 0, NULL },
+	{ "Upgrade token among others",
+	    BYTES(RL HOST "Upgrade: h2c, websocket\r\n" CONN KEYH VER END), 0,
+	    NULL, 0, NULL },
+	{ "empty list elements skipped",
+	    BYTES(RL HOST UPG "Connection: ,, Upgrade ,\r\n" KEYH VER END), 0,
+	    NULL, 0, NULL },
+	{ "optional whitespace around values",
 	    BYTES(RL "Host:\t h \t\r\n" UPG CONN "Sec-WebSocket-Key:" KEY
-		"  \r\n" VER END),
-	    0, NULL, 0, NULL},
-	{"HTTP/1.9",
-	    BYTES("GET / HTTP/1.9\r\n" HOST UPG CONN KEYH VER END),
-	    0, NULL, 0, NULL},
-	{"HTTP/2.0",
-	    BYTES("GET / HTTP/2.0\r\n" HOST UPG CONN KEYH VER END),
-	    0, NULL, 0, NULL},
-	{"absolute-form target",
-	    BYTES("GET ws://h/chat HTTP/1.1\r\n" HOST UPG CONN KEYH VER END),
-	    0, NULL, 0, NULL},
-	{"a frame after the block is left alone",
-	    BYTES(RFC_SAMPLE "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"),
-	    0, NULL, 11, NULL},
-	{"a second request after the block is left alone",
-	    BYTES(RFC_SAMPLE RFC_SAMPLE),
-	    0, NULL, sizeof(RFC_SAMPLE) - 1, NULL},
-	{"POST",
-	    BYTES("POST /chat HTTP/1.1\r\n" HOST UPG CONN KEYH VER END),
-	    400, "method must be GET", 0, NULL},
-	{"lowercase get",
-	    BYTES("get /chat HTTP/1.1\r\n" HOST UPG CONN KEYH VER END),
-	    400, "method must be GET", 0, NULL},
-	{"HTTP/1.0",
-	    BYTES("GET /chat HTTP/1.0\r\n" HOST UPG CONN KEYH VER END),
-	    400, "HTTP/1.1 or later required", 0, NULL},
-	{"HTTP/0.9",
-	    BYTES("GET /chat HTTP/0.9\r\n" HOST UPG CONN KEYH VER END),
-	    400, "HTTP/1.1 or later required", 0, NULL},
-	{"version with trailing garbage",
-	    BYTES("GET /chat HTTP/1.1x\r\n" HOST UPG CONN KEYH VER END),
-	    400, "malformed request line", 0, NULL},
-	{"version without minor",
-	    BYTES("GET /chat HTTP/1\r\n" HOST UPG CONN KEYH VER END),
-	    400, "malformed request line", 0, NULL},
-	{"lowercase http",
-	    BYTES("GET /chat http/1.1\r\n" HOST UPG CONN KEYH VER END),
-	    400, "malformed request line", 0, NULL},
-	{"no version",
-	    BYTES("GET /chat\r\n" HOST UPG CONN KEYH VER END),
-	    400, "malformed request line", 0, NULL},
-	{"two spaces",
-	    BYTES("GET  /chat HTTP/1.1\r\n" HOST UPG CONN KEYH VER END),
-	    400, "malformed request line", 0, NULL},
-	{"trailing space",
-	    BYTES("GET /chat HTTP/1.1 \r\n" HOST UPG CONN KEYH VER END),
-	    400, "malformed request line", 0, NULL},
-	{"control byte in target",
-	    BYTES("GET /c\x01t HTTP/1.1\r\n" HOST UPG CONN KEYH VER END),
-	    400, "malformed request line", 0, NULL},
-	{"empty line before the request line",
-	    BYTES("\r\n" RL HOST UPG CONN KEYH VER END),
-	    400, "malformed request line", 0, NULL},
-	{"only a blank line",
-	    BYTES("\r\n\r\n"),
-	    400, "malformed request line", 0, NULL},
-	{"missing Host",
-	    BYTES(RL UPG CONN KEYH VER END),
-	    400, "missing Host header", 0, NULL},
-	{"duplicate Host",
-	    BYTES(RL HOST UPG CONN KEYH VER HOST END),
-	    400, "duplicate Host header", 0, NULL},
-	{"missing Upgrade",
-	    BYTES(RL HOST CONN KEYH VER END),
-	    400, "Upgrade header is not websocket", 0, NULL},
-	{"Upgrade: h2c",
-	    BYTES(RL HOST "Upgrade: h2c\r\n" CONN KEYH VER END),
-	    400, "Upgrade header is not websocket", 0, NULL},
-	{"Upgrade: websockets",
-	    BYTES(RL HOST "Upgrade: websockets\r\n" CONN KEYH VER END),
-	    400, "Upgrade header is not websocket", 0, NULL},
-	{"missing Connection",
-	    BYTES(RL HOST UPG KEYH VER END),
-	    400, "Connection header lacks upgrade", 0, NULL},
-	{"Connection: keep-alive",
-	    BYTES(RL HOST UPG "Connection: keep-alive\r\n" KEYH VER END),
-	    400, "Connection header lacks upgrade", 0, NULL},
-	{"Connection: upgraded",
-	    BYTES(RL HOST UPG "Connection: upgraded\r\n" KEYH VER END),
-	    400, "Connection header lacks upgrade", 0, NULL},
-	{"missing Sec-WebSocket-Version",
-	    BYTES(RL HOST UPG CONN KEYH END),
-	    426, "unsupported WebSocket version", 0, NULL},
-	{"Sec-WebSocket-Version: 8",
+		     "  \r\n" VER END),
+	    0, NULL, 0, NULL },
+	{ "HTTP/1.9", BYTES("GET / HTTP/1.9\r\n" HOST UPG CONN KEYH VER END), 0,
+	    NULL, 0, NULL },
+	{ "HTTP/2.0", BYTES("GET / HTTP/2.0\r\n" HOST UPG CONN KEYH VER END), 0,
+	    NULL, 0, NULL },
+	{ "absolute-form target",
+	    BYTES("GET ws://h/chat HTTP/1.1\r\n" HOST UPG CONN KEYH VER END), 0,
+	    NULL, 0, NULL },
+	{ "a frame after the block is left alone",
+	    BYTES(RFC_SAMPLE "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"), 0,
+	    NULL, 11, NULL },
+	{ "a second request after the block is left alone",
+	    BYTES(RFC_SAMPLE RFC_SAMPLE), 0, NULL, sizeof(RFC_SAMPLE) - 1,
+	    NULL },
+	{ "POST", BYTES("POST /chat HTTP/1.1\r\n" HOST UPG CONN KEYH VER END),
+	    400, "method must be GET", 0, NULL },
+	{ "lowercase get",
+	    BYTES("get /chat HTTP/1.1\r\n" HOST UPG CONN KEYH VER END), 400,
+	    "method must be GET", 0, NULL },
+	{ "HTTP/1.0",
+	    BYTES("GET /chat HTTP/1.0\r\n" HOST UPG CONN KEYH VER END), 400,
+	    "HTTP/1.1 or later required", 0, NULL },
+	{ "HTTP/0.9",
+	    BYTES("GET /chat HTTP/0.9\r\n" HOST UPG CONN KEYH VER END), 400,
+	    "HTTP/1.1 or later required", 0, NULL },
+	{ "version with trailing garbage",
+	    BYTES("GET /chat HTTP/1.1x\r\n" HOST UPG CONN KEYH VER END), 400,
+	    "malformed request line", 0, NULL },
+	{ "version without minor",
+	    BYTES("GET /chat HTTP/1\r\n" HOST UPG CONN KEYH VER END), 400,
+	    "malformed request line", 0, NULL },
+	{ "lowercase http",
+	    BYTES("GET /chat http/1.1\r\n" HOST UPG CONN KEYH VER END), 400,
+	    "malformed request line", 0, NULL },
+	{ "no version", BYTES("GET /chat\r\n" HOST UPG CONN KEYH VER END), 400,
+	    "malformed request line", 0, NULL },
+	{ "two spaces",
+	    BYTES("GET  /chat HTTP/1.1\r\n" HOST UPG CONN KEYH VER END), 400,
+	    "malformed request line", 0, NULL },
+	{ "trailing space",
+	    BYTES("GET /chat HTTP/1.1 \r\n" HOST UPG CONN KEYH VER END), 400,
+	    "malformed request line", 0, NULL },
+	{ "control byte in target",
+	    BYTES("GET /c\x01t HTTP/1.1\r\n" HOST UPG CONN KEYH VER END), 400,
+	    "malformed request line", 0, NULL },
+	{ "empty line before the request line",
+	    BYTES("\r\n" RL HOST UPG CONN KEYH VER END), 400,
+	    "malformed request line", 0, NULL },
+	{ "only a blank line", BYTES("\r\n\r\n"), 400, "malformed request line",
+	    0, NULL },
+	{ "missing Host", BYTES(RL UPG CONN KEYH VER END), 400,
+	    "missing Host header", 0, NULL },
+	{ "duplicate Host", BYTES(RL HOST UPG CONN KEYH VER HOST END), 400,
+	    "duplicate Host header", 0, NULL },
+	{ "missing Upgrade", BYTES(RL HOST CONN KEYH VER END), 400,
+	    "Upgrade header is not websocket", 0, NULL },
+	{ "Upgrade: h2c", BYTES(RL HOST "Upgrade: h2c\r\n" CONN KEYH VER END),
+	    400, "Upgrade header is not websocket", 0, NULL },
+	{ "Upgrade: websockets",
+	    BYTES(RL HOST "Upgrade: websockets\r\n" CONN KEYH VER END), 400,
+	    "Upgrade header is not websocket", 0, NULL },
+	{ "missing Connection", BYTES(RL HOST UPG KEYH VER END), 400,
+	    "Connection header lacks upgrade", 0, NULL },
+	{ "Connection: keep-alive",
+	    BYTES(RL HOST UPG "Connection: keep-alive\r\n" KEYH VER END), 400,
+	    "Connection header lacks upgrade", 0, NULL },
+	{ "Connection: upgraded",
+	    BYTES(RL HOST UPG "Connection: upgraded\r\n" KEYH VER END), 400,
+	    "Connection header lacks upgrade", 0, NULL },
+	{ "missing Sec-WebSocket-Version", BYTES(RL HOST UPG CONN KEYH END),
+	    426, "unsupported WebSocket version", 0, NULL },
+	{ "Sec-WebSocket-Version: 8",
 	    BYTES(RL HOST UPG CONN KEYH "Sec-WebSocket-Version: 8\r\n" END),
-	    426, "unsupported WebSocket version", 0, NULL},
-	{"Sec-WebSocket-Version: 13, 8",
+	    426, "unsupported WebSocket version", 0, NULL },
+	{ "Sec-WebSocket-Version: 13, 8",
 	    BYTES(RL HOST UPG CONN KEYH "Sec-WebSocket-Version: 13, 8\r\n" END),
-	    426, "unsupported WebSocket version", 0, NULL},
-	{"duplicate Sec-WebSocket-Version",
-	    BYTES(RL HOST UPG CONN KEYH VER VER END),
-	    400, "duplicate Sec-WebSocket-Version", 0, NULL},
-	{"missing Sec-WebSocket-Key",
-	    BYTES(RL HOST UPG CONN VER END),
-	    400, "missing Sec-WebSocket-Key", 0, NULL},
-	{"duplicate Sec-WebSocket-Key",
-	    BYTES(RL HOST UPG CONN KEYH KEYH VER END),
-	    400, "duplicate Sec-WebSocket-Key", 0, NULL},
-	{"key not base64",
+	    426, "unsupported WebSocket version", 0, NULL },
+	{ "duplicate Sec-WebSocket-Version",
+	    BYTES(RL HOST UPG CONN KEYH VER VER END), 400,
+	    "duplicate Sec-WebSocket-Version", 0, NULL },
+	{ "missing Sec-WebSocket-Key", BYTES(RL HOST UPG CONN VER END), 400,
+	    "missing Sec-WebSocket-Key", 0, NULL },
+	{ "duplicate Sec-WebSocket-Key",
+	    BYTES(RL HOST UPG CONN KEYH KEYH VER END), 400,
+	    "duplicate Sec-WebSocket-Key", 0, NULL },
+	{ "key not base64",
 	    BYTES(RL HOST UPG CONN "Sec-WebSocket-Key: not-base64-at-all!!!!!"
-		"!!\r\n" VER END),
-	    400, "invalid Sec-WebSocket-Key", 0, NULL},
-	{"key of 18 bytes",
+				   "!!\r\n" VER END),
+	    400, "invalid Sec-WebSocket-Key", 0, NULL },
+	{ "key of 18 bytes",
 	    BYTES(RL HOST UPG CONN "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAAAA"
-		"\r\n" VER END),
-	    400, "invalid Sec-WebSocket-Key", 0, NULL},
-	{"key of 15 bytes",
-	    BYTES(RL HOST UPG CONN "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAA\r\n"
-		VER END),
-	    400, "invalid Sec-WebSocket-Key", 0, NULL},
-	{"key with trailing bits set",
+				   "\r\n" VER END),
+	    400, "invalid Sec-WebSocket-Key", 0, NULL },
+	{ "key of 15 bytes",
+	    BYTES(RL HOST UPG CONN
+		"Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAA\r\n" VER END),
+	    400, "invalid Sec-WebSocket-Key", 0, NULL },
+	{ "key with trailing bits set",
 	    BYTES(RL HOST UPG CONN "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEC=="
-		"\r\n" VER END),
-	    400, "invalid Sec-WebSocket-Key", 0, NULL},
-	{"empty key",
-	    BYTES(RL HOST UPG CONN "Sec-WebSocket-Key:\r\n" VER END),
-	    400, "invalid Sec-WebSocket-Key", 0, NULL},
-	{"bare LF ending the request line",
-	    BYTES("GET /chat HTTP/1.1\n" HOST UPG CONN KEYH VER END),
-	    400, "bare LF in header", 0, NULL},
-	{"bare LF as the blank line",
-	    BYTES(RL HOST UPG CONN KEYH VER "\n"),
-	    400, "bare LF in header", 0, NULL},
-	{"bare LF inside a value",
-	    BYTES(RL "Host: a\nb\r\n" UPG CONN KEYH VER END),
-	    400, "bare LF in header", 0, NULL},
-	{"LF first",
-	    BYTES("\n"),
-	    400, "bare LF in header", 0, NULL},
-	{"folded header line",
-	    BYTES(RL HOST UPG "Connection: keep-alive,\r\n Upgrade\r\n" KEYH VER
-		END),
-	    400, "folded header line", 0, NULL},
-	{"space before the colon",
+				   "\r\n" VER END),
+	    400, "invalid Sec-WebSocket-Key", 0, NULL },
+	{ "empty key", BYTES(RL HOST UPG CONN "Sec-WebSocket-Key:\r\n" VER END),
+	    400, "invalid Sec-WebSocket-Key", 0, NULL },
+	{ "bare LF ending the request line",
+	    BYTES("GET /chat HTTP/1.1\n" HOST UPG CONN KEYH VER END), 400,
+	    "bare LF in header", 0, NULL },
+	{ "bare LF as the blank line", BYTES(RL HOST UPG CONN KEYH VER "\n"),
+	    400, "bare LF in header", 0, NULL },
+	{ "bare LF inside a value",
+	    BYTES(RL "Host: a\nb\r\n" UPG CONN KEYH VER END), 400,
+	    "bare LF in header", 0, NULL },
+	{ "LF first", BYTES("\n"), 400, "bare LF in header", 0, NULL },
+	{ "folded header line",
+	    BYTES(RL HOST UPG
+		"Connection: keep-alive,\r\n Upgrade\r\n" KEYH VER END),
+	    400, "folded header line", 0, NULL },
+	{ "space before the colon",
 	    BYTES(RL "Host : server.example.com\r\n" UPG CONN KEYH VER END),
-	    400, "malformed header field", 0, NULL},
-	{"line without a colon",
-	    BYTES(RL HOST "Upgrade websocket\r\n" CONN KEYH VER END),
-	    400, "malformed header field", 0, NULL},
-	{"empty name",
-	    BYTES(RL HOST ": x\r\n" UPG CONN KEYH VER END),
-	    400, "malformed header field", 0, NULL},
-	{"control byte in a value",
-	    BYTES(RL HOST "X-A: a\x01z\r\n" UPG CONN KEYH VER END),
-	    400, "malformed header field", 0, NULL},
-	{"CR inside a value",
-	    BYTES(RL HOST "X-A: a\rz\r\n" UPG CONN KEYH VER END),
-	    400, "malformed header field", 0, NULL},
-	{"NUL inside a value",
-	    BYTES(RL HOST "X-A: a\0z\r\n" UPG CONN KEYH VER END),
-	    400, "malformed header field", 0, NULL},
-	{"DEL inside a value",
-	    BYTES(RL HOST "X-A: a\x7fz\r\n" UPG CONN KEYH VER END),
-	    400, "malformed header field", 0, NULL},
+	    400, "malformed header field", 0, NULL },
+	{ "line without a colon",
+	    BYTES(RL HOST "Upgrade websocket\r\n" CONN KEYH VER END), 400,
+	    "malformed header field", 0, NULL },
+	{ "empty name", BYTES(RL HOST ": x\r\n" UPG CONN KEYH VER END), 400,
+	    "malformed header field", 0, NULL },
+	{ "control byte in a value",
+	    BYTES(RL HOST "X-A: a\x01z\r\n" UPG CONN KEYH VER END), 400,
+	    "malformed header field", 0, NULL },
+	{ "CR inside a value",
+	    BYTES(RL HOST "X-A: a\rz\r\n" UPG CONN KEYH VER END), 400,
+	    "malformed header field", 0, NULL },
+	{ "NUL inside a value",
+	    BYTES(RL HOST "X-A: a\0z\r\n" UPG CONN KEYH VER END), 400,
+	    "malformed header field", 0, NULL },
+	{ "DEL inside a value",
+	    BYTES(RL HOST "X-A: a\x7fz\r\n" UPG CONN KEYH VER END), 400,
+	    "malformed header field", 0, NULL },
 };
 
 #define S101 "HTTP/1.1 101 Switching Protocols\r\n"
@@ -259,91 +239,82 @@ static const struct vector requests[] = {
 #define RACC "Sec-WebSocket-Accept: " ACCEPT "\r\n"
 
 static const struct vector responses[] = {
-	{"good 101",
-	    BYTES(S101 RUPG RCONN RACC END),
-	    101, NULL, 0, NULL},
-	{"101 choosing an offered protocol",
+	{ "good 101", BYTES(S101 RUPG RCONN RACC END), 101, NULL, 0, NULL },
+	{ "101 choosing an offered protocol",
 	    BYTES(S101 RUPG RCONN RACC "Sec-WebSocket-Protocol: chat\r\n" END),
-	    101, NULL, 0, "superchat, chat"},
-	{"101 without a reason phrase",
-	    BYTES("HTTP/1.1 101\r\n" RUPG RCONN RACC END),
-	    101, NULL, 0, NULL},
-	{"101 in lowercase, Connection: upgrade",
+	    101, NULL, 0, "superchat, chat" },
+	{ "101 without a reason phrase",
+	    BYTES("HTTP/1.1 101\r\n" RUPG RCONN RACC END), 101, NULL, 0, NULL },
+	{ "101 in lowercase, Connection: upgrade",
 	    BYTES("HTTP/1.1 101 Switching Protocols\r\nupgrade: WebSocket\r\n"
-		"connection: upgrade\r\nsec-websocket-accept: " ACCEPT
-		"\r\n\r\n"),
-	    101, NULL, 0, NULL},
-	{"101 followed by a frame",
-	    BYTES(S101 RUPG RCONN RACC END "\x81\x05Hello"),
-	    101, NULL, 7, NULL},
-	{"wrong accept",
+		  "connection: upgrade\r\nsec-websocket-accept: " ACCEPT
+		  "\r\n\r\n"),
+	    101, NULL, 0, NULL },
+	{ "101 followed by a frame",
+	    BYTES(S101 RUPG RCONN RACC END "\x81\x05Hello"), 101, NULL, 7,
+	    NULL },
+	{ "wrong accept",
 	    BYTES(S101 RUPG RCONN
 		"Sec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\n" END),
-	    101, "wrong Sec-WebSocket-Accept", 0, NULL},
-	{"accept in another case",
+	    101, "wrong Sec-WebSocket-Accept", 0, NULL },
+	{ "accept in another case",
 	    BYTES(S101 RUPG RCONN
 		"Sec-WebSocket-Accept: S3PPLMBITXAQ9KYGZZHZRBK+XOO=\r\n" END),
-	    101, "wrong Sec-WebSocket-Accept", 0, NULL},
-	{"two accepts",
-	    BYTES(S101 RUPG RCONN RACC RACC END),
-	    101, "wrong Sec-WebSocket-Accept", 0, NULL},
-	{"missing accept",
-	    BYTES(S101 RUPG RCONN END),
-	    101, "missing Sec-WebSocket-Accept", 0, NULL},
-	{"missing Upgrade",
-	    BYTES(S101 RCONN RACC END),
-	    101, "Upgrade header is not websocket", 0, NULL},
-	{"Connection lacks upgrade",
-	    BYTES(S101 RUPG "Connection: close\r\n" RACC END),
-	    101, "Connection header lacks upgrade", 0, NULL},
-	{"400 refusal",
+	    101, "wrong Sec-WebSocket-Accept", 0, NULL },
+	{ "two accepts", BYTES(S101 RUPG RCONN RACC RACC END), 101,
+	    "wrong Sec-WebSocket-Accept", 0, NULL },
+	{ "missing accept", BYTES(S101 RUPG RCONN END), 101,
+	    "missing Sec-WebSocket-Accept", 0, NULL },
+	{ "missing Upgrade", BYTES(S101 RCONN RACC END), 101,
+	    "Upgrade header is not websocket", 0, NULL },
+	{ "Connection lacks upgrade",
+	    BYTES(S101 RUPG "Connection: close\r\n" RACC END), 101,
+	    "Connection header lacks upgrade", 0, NULL },
+	{ "400 refusal",
 	    BYTES("HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\n\r\n"
-		"bad request\n"),
-	    400, "handshake refused", 12, NULL},
-	{"426 refusal",
+		  "bad request\n"),
+	    400, "handshake refused", 12, NULL },
+	{ "426 refusal",
 	    BYTES("HTTP/1.1 426 Upgrade Required\r\n"
-		"Sec-WebSocket-Version: 13\r\n\r\n"),
-	    426, "handshake refused", 0, NULL},
-	{"200 from a plain web server",
-	    BYTES("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n"),
-	    200, "handshake refused", 0, NULL},
-	{"extension not offered",
+		  "Sec-WebSocket-Version: 13\r\n\r\n"),
+	    426, "handshake refused", 0, NULL },
+	{ "200 from a plain web server",
+	    BYTES("HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n"), 200,
+	    "handshake refused", 0, NULL },
+	{ "extension not offered",
 	    BYTES(S101 RUPG RCONN RACC
 		"Sec-WebSocket-Extensions: permessage-deflate\r\n" END),
-	    101, "server chose an extension we did not offer", 0, NULL},
-	{"protocol when none offered",
+	    101, "server chose an extension we did not offer", 0, NULL },
+	{ "protocol when none offered",
 	    BYTES(S101 RUPG RCONN RACC "Sec-WebSocket-Protocol: chat\r\n" END),
-	    101, "server chose a subprotocol we did not offer", 0, NULL},
-	{"protocol when the offer is empty",
+	    101, "server chose a subprotocol we did not offer", 0, NULL },
+	{ "protocol when the offer is empty",
 	    BYTES(S101 RUPG RCONN RACC "Sec-WebSocket-Protocol: chat\r\n" END),
-	    101, "server chose a subprotocol we did not offer", 0, ""},
-	{"protocol not offered",
-	    BYTES(S101 RUPG RCONN RACC "Sec-WebSocket-Protocol: superchat\r\n"
-		END),
-	    101, "server chose a subprotocol we did not offer", 0, "chat"},
-	{"protocol in another case",
+	    101, "server chose a subprotocol we did not offer", 0, "" },
+	{ "protocol not offered",
+	    BYTES(S101 RUPG RCONN RACC
+		"Sec-WebSocket-Protocol: superchat\r\n" END),
+	    101, "server chose a subprotocol we did not offer", 0, "chat" },
+	{ "protocol in another case",
 	    BYTES(S101 RUPG RCONN RACC "Sec-WebSocket-Protocol: Chat\r\n" END),
-	    101, "server chose a subprotocol we did not offer", 0, "chat"},
-	{"two protocols chosen",
+	    101, "server chose a subprotocol we did not offer", 0, "chat" },
+	{ "two protocols chosen",
 	    BYTES(S101 RUPG RCONN RACC
 		"Sec-WebSocket-Protocol: chat, superchat\r\n" END),
-	    101, "server chose a subprotocol we did not offer",
-	    0, "chat, superchat"},
-	{"status of four digits",
-	    BYTES("HTTP/1.1 1010 Switching\r\n" RUPG RCONN RACC END),
-	    0, "malformed status line", 0, NULL},
-	{"status of two digits",
-	    BYTES("HTTP/1.1 10 X\r\n" END),
-	    0, "malformed status line", 0, NULL},
-	{"not HTTP",
-	    BYTES("ICY 200 OK\r\n" END),
-	    0, "malformed status line", 0, NULL},
-	{"bare LF in a response",
-	    BYTES("HTTP/1.1 101 Switching Protocols\n"),
-	    0, "bare LF in header", 0, NULL},
-	{"folded line in a response",
-	    BYTES(S101 RUPG RCONN RACC "X-A: a\r\n b\r\n" END),
-	    101, "folded header line", 0, NULL},
+	    101, "server chose a subprotocol we did not offer", 0,
+	    "chat, superchat" },
+	{ "status of four digits",
+	    BYTES("HTTP/1.1 1010 Switching\r\n" RUPG RCONN RACC END), 0,
+	    "malformed status line", 0, NULL },
+	{ "status of two digits", BYTES("HTTP/1.1 10 X\r\n" END), 0,
+	    "malformed status line", 0, NULL },
+	{ "not HTTP", BYTES("ICY 200 OK\r\n" END), 0, "malformed status line",
+	    0, NULL },
+	{ "bare LF in a response", BYTES("HTTP/1.1 101 Switching Protocols\n"),
+	    0, "bare LF in header", 0, NULL },
+	{ "folded line in a response",
+	    BYTES(S101 RUPG RCONN RACC "X-A: a\r\n b\r\n" END), 101,
+	    "folded header line", 0, NULL },
 };
 
 /* The parser under test, fed like the engine feeds it. */
@@ -379,8 +350,8 @@ subject_feed(struct subject *s, char **copy, const char *buf, size_t n,
 		abort();
 	memcpy(*copy, buf, n);
 	if (s->response) {
-		o->ret = ws_response_parse(&s->res, *copy, n, s->accept,
-		    s->offered);
+		o->ret =
+		    ws_response_parse(&s->res, *copy, n, s->accept, s->offered);
 		o->status = s->res.status;
 		o->reason = s->res.reason;
 	} else {
@@ -507,15 +478,15 @@ str_is(struct ws_str s, const char *want)
 static void
 test_requests(void)
 {
-	struct subject s = {0};
+	struct subject s = { 0 };
 	size_t i;
 
 	for (i = 0; i < NELEM(requests); i++)
 		check_vector(&s, &requests[i]);
 
 	/* what the RFC sample leaves in the request */
-	check_vector(&s, row(requests, NELEM(requests),
-			     "RFC 6455 section 1.3 sample"));
+	check_vector(&s,
+	    row(requests, NELEM(requests), "RFC 6455 section 1.3 sample"));
 	ok(str_is(s.req.method, "GET"), "sample: method");
 	ok(str_is(s.req.target, "/chat"), "sample: target");
 	ok(str_is(s.req.host, "server.example.com"), "sample: host");
@@ -528,13 +499,15 @@ test_requests(void)
 		str_is(s.req.headers[5].value, "chat, superchat"),
 	    "sample: headers in order, names and values");
 
-	check_vector(&s, row(requests, NELEM(requests),
-			     "browser-like, Connection: keep-alive, Upgrade"));
+	check_vector(&s,
+	    row(requests, NELEM(requests),
+		"browser-like, Connection: keep-alive, Upgrade"));
 	ok(str_is(s.req.extensions, "permessage-deflate"),
 	    "browser: extensions recorded");
 	ok(str_is(s.req.target, "/ws?room=1"), "browser: target with query");
-	check_vector(&s, row(requests, NELEM(requests),
-			     "optional whitespace around values"));
+	check_vector(&s,
+	    row(requests, NELEM(requests),
+		"optional whitespace around values"));
 	ok(str_is(s.req.host, "h") && str_is(s.req.key, KEY),
 	    "whitespace trimmed from values");
 }
@@ -569,8 +542,8 @@ static void
 test_limits(void)
 {
 	static char buf[9100];
-	struct subject s = {0};
-	struct vector v = {0};
+	struct subject s = { 0 };
+	struct vector v = { 0 };
 
 	v.p = buf;
 	v.name = "9000-byte header";
@@ -653,8 +626,8 @@ test_sticky(void)
 static void
 test_mutations(void)
 {
-	static const char bytes[] = {'\0', '\r', '\n', ' ', ':', ',', '\x80',
-		'\xff', 'A'};
+	static const char bytes[] = { '\0', '\r', '\n', ' ', ':', ',', '\x80',
+		'\xff', 'A' };
 	char buf[sizeof(RFC_SAMPLE)];
 	struct ws_request r;
 	size_t i, j, bad = 0;
@@ -678,7 +651,7 @@ static void
 test_responses(void)
 {
 	const struct vector *v;
-	struct subject s = {0};
+	struct subject s = { 0 };
 	size_t i;
 
 	s.response = 1;
@@ -782,14 +755,14 @@ test_status_text(void)
 		int status;
 		const char *text;
 	} t[] = {
-		{101, "Switching Protocols"},
-		{400, "Bad Request"},
-		{403, "Forbidden"},
-		{404, "Not Found"},
-		{426, "Upgrade Required"},
-		{431, "Request Header Fields Too Large"},
-		{500, "Internal Server Error"},
-		{503, "Service Unavailable"},
+		{ 101, "Switching Protocols" },
+		{ 400, "Bad Request" },
+		{ 403, "Forbidden" },
+		{ 404, "Not Found" },
+		{ 426, "Upgrade Required" },
+		{ 431, "Request Header Fields Too Large" },
+		{ 500, "Internal Server Error" },
+		{ 503, "Service Unavailable" },
 	};
 	size_t i;
 
@@ -809,12 +782,12 @@ test_client_request(void)
 				   "Sec-WebSocket-Key: " KEY "\r\n"
 				   "Sec-WebSocket-Version: 13\r\n"
 				   "\r\n";
-	static const char *const extra[] = {"Origin: http://example.com",
+	static const char *const extra[] = { "Origin: http://example.com",
 		"Sec-WebSocket-Version: 8", "host: other",
-		"Sec-WebSocket-Protocol: chat", "SEC-WEBSOCKET-VERSION: 13"};
-	static const char *const no_colon[] = {"Origin http://x"};
-	static const char *const with_cr[] = {"Origin: a\rb"};
-	static const char *const with_lf[] = {"Origin: a\nX-Evil: 1"};
+		"Sec-WebSocket-Protocol: chat", "SEC-WEBSOCKET-VERSION: 13" };
+	static const char *const no_colon[] = { "Origin http://x" };
+	static const char *const with_cr[] = { "Origin: a\rb" };
+	static const char *const with_lf[] = { "Origin: a\nX-Evil: 1" };
 	char out[512];
 	size_t n, cap, bad = 0;
 
@@ -870,7 +843,7 @@ static void
 test_round_trip(void)
 {
 	static const char key[] = "AQIDBAUGBwgJCgsMDQ4PEA==";
-	static const char *const extra[] = {"Sec-WebSocket-Protocol: a, b"};
+	static const char *const extra[] = { "Sec-WebSocket-Protocol: a, b" };
 	char req[512], res[512], accept[WS_ACCEPT_LEN + 1];
 	struct ws_request r;
 	struct ws_response c;

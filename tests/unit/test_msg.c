@@ -13,7 +13,7 @@
 #include "tap.h"
 #include "ws.h"
 
-#define C WS_ROLE_CLIENT  /* receives unmasked frames */
+#define C WS_ROLE_CLIENT /* receives unmasked frames */
 #define SV WS_ROLE_SERVER /* receives masked frames */
 #define NO_MSG ((size_t)-1)
 #define KOSME "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
@@ -37,76 +37,121 @@ struct vec {
 	size_t wantlen;
 };
 
-#define V(name, in, role, max, want)                                      \
-	{                                                                 \
+#define V(name, in, role, max, want) \
+	{ \
 		name, (const uint8_t *)(in), sizeof(in) - 1, role, max, want, \
-		    sizeof(want) - 1                                      \
+		    sizeof(want) - 1 \
 	}
 
 static const struct vec vecs[] = {
 	/* RFC 6455 section 5.7, byte for byte */
-	V("RFC 5.7 single-frame unmasked text",
-	    "\x81\x05\x48\x65\x6c\x6c\x6f", C, 0, "T[Hello]"),
+	V("RFC 5.7 single-frame unmasked text", "\x81\x05\x48\x65\x6c\x6c\x6f",
+	    C, 0, "T[Hello]"),
 	V("RFC 5.7 single-frame masked text",
-	    "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58", SV, 0,
-	    "T[Hello]"),
+	    "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58", SV, 0, "T[Hello]"),
 	V("RFC 5.7 fragmented unmasked text",
 	    "\x01\x03\x48\x65\x6c\x80\x02\x6c\x6f", C, 0, "T[Hello]"),
 	V("RFC 5.7 unmasked ping", "\x89\x05\x48\x65\x6c\x6c\x6f", C, 0,
 	    "<ping Hello>"),
-	V("RFC 5.7 masked pong",
-	    "\x8a\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58", SV, 0,
-	    "<pong Hello>"),
+	V("RFC 5.7 masked pong", "\x8a\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58",
+	    SV, 0, "<pong Hello>"),
 
 	/* messages */
 	V("empty text message", "\x81\x00", C, 0, "T[]"),
 	V("empty binary message", "\x82\x00", C, 0, "B[]"),
 	V("masked empty message", "\x81\x80\x01\x02\x03\x04", SV, 0, "T[]"),
 	V("message ending in an empty continuation",
-	    "\x01\x03" "abc" "\x80\x00", C, 0, "T[abc]"),
+	    "\x01\x03"
+	    "abc"
+	    "\x80\x00",
+	    C, 0, "T[abc]"),
 	V("message starting with an empty fragment",
-	    "\x01\x00" "\x80\x03" "abc", C, 0, "T[abc]"),
-	V("message of empty fragments", "\x01\x00" "\x00\x00" "\x80\x00", C,
-	    0, "T[]"),
-	V("three fragments", "\x02\x01" "a" "\x00\x01" "b" "\x80\x01" "c", C,
-	    0, "B[abc]"),
-	V("two messages", "\x81\x01" "a" "\x82\x01" "b", C, 0, "T[a]B[b]"),
+	    "\x01\x00"
+	    "\x80\x03"
+	    "abc",
+	    C, 0, "T[abc]"),
+	V("message of empty fragments",
+	    "\x01\x00"
+	    "\x00\x00"
+	    "\x80\x00",
+	    C, 0, "T[]"),
+	V("three fragments",
+	    "\x02\x01"
+	    "a"
+	    "\x00\x01"
+	    "b"
+	    "\x80\x01"
+	    "c",
+	    C, 0, "B[abc]"),
+	V("two messages",
+	    "\x81\x01"
+	    "a"
+	    "\x82\x01"
+	    "b",
+	    C, 0, "T[a]B[b]"),
 	V("binary is not UTF-8 checked", "\x82\x03\xff\xfe\x00", C, 0,
 	    "B[\xff\xfe\x00]"),
-	V("non-minimal 16-bit length accepted", "\x81\x7e\x00\x05" "Hello", C,
-	    0, "T[Hello]"),
+	V("non-minimal 16-bit length accepted",
+	    "\x81\x7e\x00\x05"
+	    "Hello",
+	    C, 0, "T[Hello]"),
 	V("non-minimal 64-bit length accepted",
-	    "\x81\x7f\x00\x00\x00\x00\x00\x00\x00\x05" "Hello", C, 0,
-	    "T[Hello]"),
-	V("payload handed out before the frame ends", "\x82\x05" "ab", C, 0,
-	    "B[ab"),
+	    "\x81\x7f\x00\x00\x00\x00\x00\x00\x00\x05"
+	    "Hello",
+	    C, 0, "T[Hello]"),
+	V("payload handed out before the frame ends",
+	    "\x82\x05"
+	    "ab",
+	    C, 0, "B[ab"),
 	V("valid UTF-8 text", "\x81\x0b" KOSME, C, 0, "T[" KOSME "]"),
 
 	/* control frames */
 	V("ping between two fragments",
-	    "\x01\x03" "Hel" "\x89\x04" "ping" "\x80\x02" "lo", C, 0,
-	    "T[Hel<ping ping>lo]"),
+	    "\x01\x03"
+	    "Hel"
+	    "\x89\x04"
+	    "ping"
+	    "\x80\x02"
+	    "lo",
+	    C, 0, "T[Hel<ping ping>lo]"),
 	V("masked ping between two fragments",
-	    "\x01\x83\x00\x00\x01\x00" "Hem" "\x89\x82\x01\x01\x01\x01" "qo"
-	    "\x80\x82\x00\x00\x00\x00" "lo",
+	    "\x01\x83\x00\x00\x01\x00"
+	    "Hem"
+	    "\x89\x82\x01\x01\x01\x01"
+	    "qo"
+	    "\x80\x82\x00\x00\x00\x00"
+	    "lo",
 	    SV, 0, "T[Hel<ping pn>lo]"),
 	V("pong between two fragments",
-	    "\x02\x01" "a" "\x8a\x01" "b" "\x80\x01" "c", C, 0,
-	    "B[a<pong b>c]"),
+	    "\x02\x01"
+	    "a"
+	    "\x8a\x01"
+	    "b"
+	    "\x80\x01"
+	    "c",
+	    C, 0, "B[a<pong b>c]"),
 	V("empty ping", "\x89\x00", C, 0, "<ping >"),
 	V("empty pong", "\x8a\x00", C, 0, "<pong >"),
 	V("ping between UTF-8 halves leaves the text alone",
-	    "\x01\x01\xce" "\x89\x02\xff\xfe" "\x80\x01\xba", C, 0,
-	    "T[\xce<ping \xff\xfe>\xba]"),
+	    "\x01\x01\xce"
+	    "\x89\x02\xff\xfe"
+	    "\x80\x01\xba",
+	    C, 0, "T[\xce<ping \xff\xfe>\xba]"),
 	V("close reason checked apart from the message's UTF-8",
-	    "\x01\x01\xce" "\x88\x04\x03\xe8\xce\xba", C, 0,
-	    "T[\xce<close 1000 \xce\xba @9>"),
-	V("close between two fragments", "\x01\x03" "Hel" "\x88\x02\x03\xe8",
+	    "\x01\x01\xce"
+	    "\x88\x04\x03\xe8\xce\xba",
+	    C, 0, "T[\xce<close 1000 \xce\xba @9>"),
+	V("close between two fragments",
+	    "\x01\x03"
+	    "Hel"
+	    "\x88\x02\x03\xe8",
 	    C, 0, "T[Hel<close 1000  @9>"),
 	V("empty close is 1005", "\x88\x00", C, 0, "<close 1005  @2>"),
 	V("close with a code", "\x88\x02\x03\xe8", C, 0, "<close 1000  @4>"),
-	V("close with a reason", "\x88\x05\x03\xe8" "bye", C, 0,
-	    "<close 1000 bye @7>"),
+	V("close with a reason",
+	    "\x88\x05\x03\xe8"
+	    "bye",
+	    C, 0, "<close 1000 bye @7>"),
 	V("masked close", "\x88\x82\x37\xfa\x21\x3d\x34\x12", SV, 0,
 	    "<close 1000  @8>"),
 	V("close with a UTF-8 reason", "\x88\x04\x03\xe8\xce\xba", C, 0,
@@ -117,7 +162,10 @@ static const struct vec vecs[] = {
 	V("close code 3000", "\x88\x02\x0b\xb8", C, 0, "<close 3000  @4>"),
 	V("close code 4999", "\x88\x02\x13\x87", C, 0, "<close 4999  @4>"),
 	V("bytes after a close are left alone",
-	    "\x88\x00" "\x81\x05" "Hello", C, 0, "<close 1005  @2>"),
+	    "\x88\x00"
+	    "\x81\x05"
+	    "Hello",
+	    C, 0, "<close 1005  @2>"),
 
 	/* first header byte */
 	V("RSV1 set", "\xc1\x00", C, 0, "<error 1002 reserved bits set @1>"),
@@ -150,16 +198,28 @@ static const struct vec vecs[] = {
 	V("continuation without a message", "\x80\x00", C, 0,
 	    "<error 1002 continuation without a message @1>"),
 	V("continuation after a finished message",
-	    "\x81\x01" "a" "\x80\x01" "b", C, 0,
-	    "T[a]<error 1002 continuation without a message @4>"),
-	V("text inside a fragmented message", "\x01\x01" "a" "\x81\x01" "b",
+	    "\x81\x01"
+	    "a"
+	    "\x80\x01"
+	    "b",
+	    C, 0, "T[a]<error 1002 continuation without a message @4>"),
+	V("text inside a fragmented message",
+	    "\x01\x01"
+	    "a"
+	    "\x81\x01"
+	    "b",
 	    C, 0, "<error 1002 new message inside a fragmented one @4>"),
-	V("binary inside a fragmented message", "\x01\x01" "a" "\x02\x00", C,
-	    0, "<error 1002 new message inside a fragmented one @4>"),
+	V("binary inside a fragmented message",
+	    "\x01\x01"
+	    "a"
+	    "\x02\x00",
+	    C, 0, "<error 1002 new message inside a fragmented one @4>"),
 
 	/* second header byte */
-	V("unmasked frame to a server", "\x81\x05" "Hello", SV, 0,
-	    "<error 1002 unmasked client frame @2>"),
+	V("unmasked frame to a server",
+	    "\x81\x05"
+	    "Hello",
+	    SV, 0, "<error 1002 unmasked client frame @2>"),
 	V("unmasked ping to a server", "\x89\x00", SV, 0,
 	    "<error 1002 unmasked client frame @2>"),
 	V("masked frame to a client",
@@ -177,26 +237,42 @@ static const struct vec vecs[] = {
 	V("64-bit length with the top bit set",
 	    "\x82\x7f\x80\x00\x00\x00\x00\x00\x00\x00", C, 0,
 	    "<error 1002 frame length has the top bit set @10>"),
-	V("top bit set, even with no limit", "\x82\x7f\xff" FF7, C,
-	    UINT64_MAX, "<error 1002 frame length has the top bit set @10>"),
+	V("top bit set, even with no limit", "\x82\x7f\xff" FF7, C, UINT64_MAX,
+	    "<error 1002 frame length has the top bit set @10>"),
 	V("2^63-1 length, refused from the header", "\x82\x7f\x7f" FF7, C, 0,
 	    "<error 1009 message too big @10>"),
 	V("masked 2^63-1 length, refused before the key",
 	    "\x82\xff\x7f" FF7 "\x01\x02\x03\x04", SV, 0,
 	    "<error 1009 message too big @10>"),
-	V("2^63-1 continuation", "\x01\x01" "a" "\x80\x7f\x7f" FF7, C, 0,
-	    "<error 1009 message too big @13>"),
-	V("limit: one frame at the limit", "\x82\x05" "abcde", C, 5,
-	    "B[abcde]"),
-	V("limit: one frame one over", "\x82\x06" "abcdef", C, 5,
-	    "<error 1009 message too big @2>"),
+	V("2^63-1 continuation",
+	    "\x01\x01"
+	    "a"
+	    "\x80\x7f\x7f" FF7,
+	    C, 0, "<error 1009 message too big @13>"),
+	V("limit: one frame at the limit",
+	    "\x82\x05"
+	    "abcde",
+	    C, 5, "B[abcde]"),
+	V("limit: one frame one over",
+	    "\x82\x06"
+	    "abcdef",
+	    C, 5, "<error 1009 message too big @2>"),
 	V("limit: fragments exactly at the limit",
-	    "\x01\x04" "abcd" "\x80\x06" "efghij", C, 10, "T[abcdefghij]"),
+	    "\x01\x04"
+	    "abcd"
+	    "\x80\x06"
+	    "efghij",
+	    C, 10, "T[abcdefghij]"),
 	V("limit: fragments one over",
-	    "\x01\x04" "abcd" "\x80\x07" "efghijk", C, 10,
-	    "<error 1009 message too big @8>"),
+	    "\x01\x04"
+	    "abcd"
+	    "\x80\x07"
+	    "efghijk",
+	    C, 10, "<error 1009 message too big @8>"),
 	V("limit: masked fragments one over",
-	    "\x01\x84\x00\x00\x00\x00" "abcd" "\x80\x87\x00\x00\x00\x00"
+	    "\x01\x84\x00\x00\x00\x00"
+	    "abcd"
+	    "\x80\x87\x00\x00\x00\x00"
 	    "efghijk",
 	    SV, 10, "<error 1009 message too big @12>"),
 	V("limit: 16-bit length at the limit waits for payload",
@@ -204,10 +280,19 @@ static const struct vec vecs[] = {
 	V("limit: 16-bit length one over", "\x82\x7e\x00\xc9", C, 200,
 	    "<error 1009 message too big @4>"),
 	V("limit: each message counts afresh",
-	    "\x81\x03" "abc" "\x81\x03" "def", C, 3, "T[abc]T[def]"),
+	    "\x81\x03"
+	    "abc"
+	    "\x81\x03"
+	    "def",
+	    C, 3, "T[abc]T[def]"),
 	V("limit: control frames do not count",
-	    "\x01\x02" "ab" "\x89\x05" "Hello" "\x80\x01" "c", C, 3,
-	    "T[ab<ping Hello>c]"),
+	    "\x01\x02"
+	    "ab"
+	    "\x89\x05"
+	    "Hello"
+	    "\x80\x01"
+	    "c",
+	    C, 3, "T[ab<ping Hello>c]"),
 
 	/* close payloads */
 	V("close payload of 1 byte", "\x88\x01\x03", C, 0,
@@ -232,8 +317,8 @@ static const struct vec vecs[] = {
 	    "<error 1002 invalid close code @4>"),
 	V("close code 65535", "\x88\x02\xff\xff", C, 0,
 	    "<error 1002 invalid close code @4>"),
-	V("close code checked before the reason", "\x88\x03\x03\xed\xff", C,
-	    0, "<error 1002 invalid close code @5>"),
+	V("close code checked before the reason", "\x88\x03\x03\xed\xff", C, 0,
+	    "<error 1002 invalid close code @5>"),
 	V("invalid UTF-8 in a close reason", "\x88\x04\x03\xe8\xc3\x28", C, 0,
 	    "<error 1007 invalid UTF-8 in close reason @6>"),
 	V("truncated UTF-8 in a close reason", "\x88\x03\x03\xe8\xce", C, 0,
@@ -245,20 +330,31 @@ static const struct vec vecs[] = {
 	V("kosme then a surrogate: refused at A0",
 	    "\x81\x0e" KOSME "\xed\xa0\x80", C, 0,
 	    "<error 1007 invalid UTF-8 in text @15>"),
-	V("bad byte after valid text in one frame", "\x81\x04" "ab\xff" "c", C,
-	    0, "<error 1007 invalid UTF-8 in text @5>"),
-	V("text ending mid-character", "\x81\x03" "ab\xce", C, 0,
-	    "<error 1007 invalid UTF-8 in text @5>"),
+	V("bad byte after valid text in one frame",
+	    "\x81\x04"
+	    "ab\xff"
+	    "c",
+	    C, 0, "<error 1007 invalid UTF-8 in text @5>"),
+	V("text ending mid-character",
+	    "\x81\x03"
+	    "ab\xce",
+	    C, 0, "<error 1007 invalid UTF-8 in text @5>"),
 	V("text ending mid-character at an empty final fragment",
-	    "\x01\x03" "ab\xce" "\x80\x00", C, 0,
-	    "<error 1007 invalid UTF-8 in text @7>"),
-	V("surrogate split across fragments", "\x01\x01\xed" "\x80\x02\xa0\x80",
+	    "\x01\x03"
+	    "ab\xce"
+	    "\x80\x00",
+	    C, 0, "<error 1007 invalid UTF-8 in text @7>"),
+	V("surrogate split across fragments",
+	    "\x01\x01\xed"
+	    "\x80\x02\xa0\x80",
 	    C, 0, "<error 1007 invalid UTF-8 in text @6>"),
 	V("overlong in a masked frame", "\x81\x82\x01\x02\x03\x04\xc1\xad", SV,
 	    0, "<error 1007 invalid UTF-8 in text @7>"),
 	V("bytes after an error are left alone",
-	    "\xc1\x00" "\x81\x05" "Hello", C, 0,
-	    "<error 1002 reserved bits set @1>"),
+	    "\xc1\x00"
+	    "\x81\x05"
+	    "Hello",
+	    C, 0, "<error 1002 reserved bits set @1>"),
 };
 
 /* ---- the harness ---- */
@@ -296,14 +392,14 @@ putf(struct out *o, const char *fmt, ...)
 
 struct run {
 	struct ws_parser p;
-	struct out t;	   /* transcript */
-	size_t off;	   /* bytes consumed so far */
-	size_t open_at;	   /* where the open message starts in t */
-	int open_op;	   /* and its opcode */
-	struct ws_utf8 u;  /* what was handed out of it so far */
-	int done;	   /* ERROR or CLOSE seen */
+	struct out t; /* transcript */
+	size_t off; /* bytes consumed so far */
+	size_t open_at; /* where the open message starts in t */
+	int open_op; /* and its opcode */
+	struct ws_utf8 u; /* what was handed out of it so far */
+	int done; /* ERROR or CLOSE seen */
 	struct ws_event end;
-	unsigned broken;   /* rule violations; names in why */
+	unsigned broken; /* rule violations; names in why */
 	const char *why;
 };
 
@@ -345,8 +441,7 @@ record_data(struct run *r, const struct ws_event *ev, const uint8_t *buf,
 }
 
 static void
-record(struct run *r, const struct ws_event *ev, const uint8_t *buf,
-    size_t len)
+record(struct run *r, const struct ws_event *ev, const uint8_t *buf, size_t len)
 {
 	switch (ev->type) {
 	case WS_EV_NONE:
@@ -369,8 +464,7 @@ record(struct run *r, const struct ws_event *ev, const uint8_t *buf,
 		if (r->open_at != NO_MSG)
 			r->t.n = r->open_at;
 		r->open_at = NO_MSG;
-		putf(&r->t, "<error %u %s @%zu>", ev->code, ev->reason,
-		    r->off);
+		putf(&r->t, "<error %u %s @%zu>", ev->code, ev->reason, r->off);
 		break;
 	}
 }
@@ -473,8 +567,7 @@ test_vec(const struct vec *v)
 	is_mem(r.t.p, r.t.n, v->want, v->wantlen, "%s: whole", v->name);
 	broken += r.broken, why = why ? why : r.why;
 	run(&r, v, 0, 1);
-	is_mem(r.t.p, r.t.n, v->want, v->wantlen, "%s: byte by byte",
-	    v->name);
+	is_mem(r.t.p, r.t.n, v->want, v->wantlen, "%s: byte by byte", v->name);
 	broken += r.broken, why = why ? why : r.why;
 	for (k = 1; k < v->inlen; k++) {
 		run(&r, v, k, 0);
@@ -519,8 +612,8 @@ test_big(const char *name, size_t n, enum ws_role role)
 		abort();
 	for (i = 0; i < n; i++)
 		pay[i] = (uint8_t)(i * 7 + 1);
-	v.inlen = put_frame(in, 1, WS_OP_BINARY, pay, n,
-	    role == SV ? key : NULL);
+	v.inlen =
+	    put_frame(in, 1, WS_OP_BINARY, pay, n, role == SV ? key : NULL);
 	put(&want, "B[", 2);
 	put(&want, pay, n);
 	put(&want, "]", 1);
@@ -570,9 +663,9 @@ test_control_max(void)
 	pay[0] = 0x03, pay[1] = 0xe8;
 	v.name = "close of 125 bytes, masked";
 	v.inlen = put_frame(in, 1, WS_OP_CLOSE, pay, sizeof(pay), key);
-	v.wantlen = (size_t)snprintf(want, sizeof(want),
-	    "<close 1000 %.*s @%zu>", (int)sizeof(pay) - 2,
-	    (const char *)pay + 2, v.inlen);
+	v.wantlen =
+	    (size_t)snprintf(want, sizeof(want), "<close 1000 %.*s @%zu>",
+		(int)sizeof(pay) - 2, (const char *)pay + 2, v.inlen);
 	test_vec(&v);
 }
 
@@ -618,8 +711,9 @@ test_bad_utf8_fragments(void)
 
 	for (k = 0; k <= len; k++) {
 		first = put_frame(in, 0, WS_OP_TEXT, text, k, NULL);
-		n = first + put_frame(in + first, 1, WS_OP_CONT, text + k,
-				len - k, NULL);
+		n = first +
+		    put_frame(in + first, 1, WS_OP_CONT, text + k, len - k,
+			NULL);
 		/* the index of A0: in the first frame, or the second */
 		pos = k > bad ? first - k + bad : n - len + bad;
 		v.inlen = n;
@@ -636,9 +730,13 @@ test_bad_utf8_fragments(void)
 static void
 test_fields(void)
 {
-	uint8_t hello[] = "\x81\x05" "Hello";
+	uint8_t hello[] = "\x81\x05"
+			  "Hello";
 	uint8_t masked[] = "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
-	uint8_t frag[] = "\x01\x03" "Hel" "\x80\x02" "lo";
+	uint8_t frag[] = "\x01\x03"
+			 "Hel"
+			 "\x80\x02"
+			 "lo";
 	struct ws_parser p;
 	struct ws_event ev;
 	size_t got;
@@ -674,8 +772,10 @@ test_fields(void)
 static void
 test_control_calls(void)
 {
-	uint8_t ping[] = "\x89\x05" "Hello";
-	uint8_t close[] = "\x88\x05\x03\xe9" "bye";
+	uint8_t ping[] = "\x89\x05"
+			 "Hello";
+	uint8_t close[] = "\x88\x05\x03\xe9"
+			  "bye";
 	struct ws_parser p;
 	struct ws_event ev;
 	size_t got;
@@ -702,7 +802,10 @@ test_control_calls(void)
 static void
 test_limits(void)
 {
-	uint8_t frames[] = "\x01\x04" "abcd" "\x80\x07" "efghijk";
+	uint8_t frames[] = "\x01\x04"
+			   "abcd"
+			   "\x80\x07"
+			   "efghijk";
 	uint8_t huge[] = "\x82\x7f\x7f" FF7;
 	uint8_t big[] = "\x82\x7f\x00\x00\x00\x00\x00\x10\x00\x00";
 	uint8_t over[] = "\x82\x7f\x00\x00\x00\x00\x00\x10\x00\x01";

@@ -18,7 +18,7 @@ struct vec {
 	const char *name;
 	const uint8_t *p;
 	size_t n;
-	size_t bad;   /* index of the first refused byte, or OK */
+	size_t bad; /* index of the first refused byte, or OK */
 	int complete; /* ends on a character boundary (when not refused) */
 };
 
@@ -36,13 +36,15 @@ static const struct vec vecs[] = {
 	{ "U+FFFF, last 3-byte", S("\xef\xbf\xbf"), OK, 1 },
 	{ "U+10000, first 4-byte", S("\xf0\x90\x80\x80"), OK, 1 },
 	{ "U+10FFFF, last code point", S("\xf4\x8f\xbf\xbf"), OK, 1 },
-	{ "Greek kosme", S("\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"),
-	    OK, 1 },
+	{ "Greek kosme", S("\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"), OK,
+	    1 },
 	{ "kosme then surrogate ED A0 80: refused at A0",
 	    S("\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80"), 12,
 	    0 },
-	{ "mixed widths", S("a\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e" "z"), OK,
-	    1 },
+	{ "mixed widths",
+	    S("a\xc3\xa9\xe2\x82\xac\xf0\x9d\x84\x9e"
+	      "z"),
+	    OK, 1 },
 
 	{ "overlong '/' C0 AF", S("\xc0\xaf"), 0, 0 },
 	{ "overlong C1 BF", S("\xc1\xbf"), 0, 0 },
@@ -75,16 +77,28 @@ static const struct vec vecs[] = {
 	{ "truncated 3-byte after 2", S("\xe0\xa0"), OK, 0 },
 	{ "truncated 4-byte after 3", S("\xf0\x90\x80"), OK, 0 },
 	{ "truncated ED after 1", S("ab\xed"), OK, 0 },
-	{ "2-byte cut by ASCII", S("\xc2" "A"), 1, 0 },
-	{ "3-byte cut by ASCII", S("\xe1\x80" "A"), 2, 0 },
-	{ "4-byte cut by ASCII", S("\xf1\x80\x80" "A"), 3, 0 },
+	{ "2-byte cut by ASCII",
+	    S("\xc2"
+	      "A"),
+	    1, 0 },
+	{ "3-byte cut by ASCII",
+	    S("\xe1\x80"
+	      "A"),
+	    2, 0 },
+	{ "4-byte cut by ASCII",
+	    S("\xf1\x80\x80"
+	      "A"),
+	    3, 0 },
 	{ "2-byte cut by a lead", S("\xc2\xc2\x80"), 1, 0 },
 	{ "4-byte cut by a lead", S("\xf0\x90\xe0\xa0\x80"), 2, 0 },
 
 	{ "bad byte after 8 ASCII", S("abcdefgh\xff"), 8, 0 },
 	{ "bad byte after 16 ASCII", S("abcdefghijklmnop\x80"), 16, 0 },
 	{ "bad byte after 17 ASCII", S("abcdefghijklmnopq\xc0\x80"), 17, 0 },
-	{ "2-byte straddling a word", S("abcdefg\xc3\xa9" "abcdefgh"), OK, 1 },
+	{ "2-byte straddling a word",
+	    S("abcdefg\xc3\xa9"
+	      "abcdefgh"),
+	    OK, 1 },
 };
 
 /* Feeds v in pieces ending at the given cuts (the last is v->n). Returns
@@ -194,8 +208,10 @@ ref_valid(const uint8_t *p, size_t n)
 			i++;
 			continue;
 		}
-		len = (p[i] & 0xe0) == 0xc0 ? 2 : (p[i] & 0xf0) == 0xe0 ? 3 :
-		    (p[i] & 0xf8) == 0xf0 ? 4 : 0;
+		len = (p[i] & 0xe0) == 0xc0 ? 2
+		    : (p[i] & 0xf0) == 0xe0 ? 3
+		    : (p[i] & 0xf8) == 0xf0 ? 4
+					    : 0;
 		if (len == 0 || n - i < len)
 			return 0;
 		c = p[i] & (0x7f >> len);
