@@ -30,10 +30,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # wsinetd starts once per connection: a static libcrypto brings in just the
 # SHA-1 it uses and spares the dynamic loader its relocations (measured in
-# docs/startup.md). wsclient needs the random generator too and stays
-# dynamic.
+# docs/benchmarks.md). wsclient needs the random generator too and stays
+# dynamic; it has no use for libsystemd.
 WSINETD_LIBS = -Wl,-Bstatic $(shell pkg-config --libs-only-l libcrypto) \
 	-Wl,-Bdynamic $(shell pkg-config --libs libsystemd) -ldl -pthread
+WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
 CORE = base64 accept utf8 frame msg http url service
@@ -58,7 +59,7 @@ $(B)/wsinetd: $(B)/wsinetd.o $(COMMON_OBJ) $(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSINETD_LIBS)
 
 $(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(B)/libws.a
-	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSCLIENT_LIBS)
 
 # Unit tests always run under ASan+UBSan, whatever SANITIZE says.
 $(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE:%=src/%.c) src/ws.h | $(B)/.dir
@@ -85,7 +86,12 @@ demo:
 	@WSINETD_BUILD=$(CURDIR)/$(B) scripts/demo
 
 lint:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c \
+		tests/unit/*.h tests/bench/*.c
+
+# Benchmarks print tables; they never gate anything on a number.
+bench: all
+	tests/bench/startup $(B)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
@@ -109,4 +115,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all units deps check-deps check demo lint install uninstall clean
+.PHONY: all units deps check-deps check demo lint bench install uninstall clean
