@@ -18,10 +18,10 @@ VERSION = 0.1.0
 
 # SANITIZE=1 builds everything with ASan+UBSan into its own directory.
 ifeq ($(SANITIZE),1)
-B = build-san
+B ?= build-san
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
-B = build
+B ?= build
 SAN =
 endif
 UNIT_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
