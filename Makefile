@@ -38,7 +38,7 @@ WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
 CORE = base64 accept utf8 frame msg http url service
-PROG_COMMON = engine log net opt
+PROG_COMMON = clock engine log net opt
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 CORE_OBJ = $(CORE:%=$(B)/%.o)

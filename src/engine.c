@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "exits.h"
 #include "net.h"
@@ -30,15 +30,6 @@
 /* How long to wait for the peer to close after a finished conversation
  * when no close timeout is set. */
 #define DRAIN_MS 2000
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 buf_reserve(struct conn_buf *b, size_t more)
@@ -99,7 +90,7 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	c->ctx = ctx;
 	c->status = -1;
 	c->state = CONN_HANDSHAKE;
-	c->start_ms = c->last_rx_ms = now_ms();
+	c->start_ms = c->last_rx_ms = clock_ms();
 	ws_parser_init(&c->parser, o->role, c->o.max_message);
 	ws_request_init(&c->req, c->o.max_header);
 	ws_response_init(&c->resp, c->o.max_header);
@@ -211,7 +202,8 @@ static void
 drain(struct conn *c)
 {
 	c->state = CONN_DRAIN;
-	c->deadline_ms = now_ms() + (c->o.close_ms ? c->o.close_ms : DRAIN_MS);
+	c->deadline_ms =
+	    clock_ms() + (c->o.close_ms ? c->o.close_ms : DRAIN_MS);
 }
 
 void
@@ -221,7 +213,7 @@ conn_close(struct conn *c, unsigned code, const char *reason)
 		return;
 	queue_close(c, code, reason);
 	c->state = CONN_CLOSING;
-	c->deadline_ms = c->o.close_ms ? now_ms() + c->o.close_ms : 0;
+	c->deadline_ms = c->o.close_ms ? clock_ms() + c->o.close_ms : 0;
 }
 
 /* The peer broke the protocol: answer with the code, then finish. */
@@ -481,7 +473,7 @@ read_input(struct conn *c)
 	}
 	c->bytes_in += (size_t)n;
 	c->in.len += (size_t)n;
-	c->last_rx_ms = now_ms();
+	c->last_rx_ms = clock_ms();
 }
 
 static void
@@ -610,7 +602,7 @@ step(struct conn *c)
 		return;
 	}
 	if (d) {
-		now = now_ms();
+		now = clock_ms();
 		wait = d > now ? (int)(d - now) : 0;
 	}
 	if ((r = poll(pf, (nfds_t)n, wait)) == -1) {
@@ -622,7 +614,7 @@ step(struct conn *c)
 	}
 	/* Checked even when fds are ready: a peer trickling one byte at a
 	 * time must not postpone a deadline forever. */
-	if (d && (now = now_ms()) >= d) {
+	if (d && (now = clock_ms()) >= d) {
 		on_timeout(c, now);
 		return;
 	}

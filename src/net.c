@@ -15,9 +15,9 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "net.h"
 
 int
@@ -70,15 +70,6 @@ net_peer_name(int fd, char *out, size_t cap)
 		snprintf(out, cap, "%s:%s", host, port);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One non-blocking connect, waited for until the deadline. */
 static int
 connect_one(const struct addrinfo *ai, long long deadline, int *err)
@@ -100,7 +91,7 @@ connect_one(const struct addrinfo *ai, long long deadline, int *err)
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
 	do {
-		long long left = deadline < 0 ? -1 : deadline - now_ms();
+		long long left = deadline < 0 ? -1 : deadline - clock_ms();
 
 		if (deadline >= 0 && left <= 0) {
 			errno = ETIMEDOUT;
@@ -130,7 +121,7 @@ net_connect(const char *host, const char *port, int timeout_ms, char *err,
     size_t errcap)
 {
 	struct addrinfo hints, *res, *ai;
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : clock_ms() + timeout_ms;
 	int fd = -1, e = 0, r;
 
 	memset(&hints, 0, sizeof(hints));

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "exits.h"
 #include "log.h"
@@ -230,12 +230,9 @@ priority_of(int status)
 static void
 log_summary(const struct conn *c, int status, const char *peer)
 {
-	struct timespec ts;
 	char reason[WS_MAX_CONTROL * 4 + 4], code[WS_MAX_CONTROL * 4 + 40];
-	long long ms;
+	long long ms = clock_ms() - c->start_ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - c->start_ms;
 	code[0] = '\0';
 	if (c->got_close) {
 		log_clean(reason, sizeof(reason), c->peer_reason,
