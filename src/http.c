@@ -382,6 +382,8 @@ request_headers(struct ws_request *r)
 		return refuse(&r->reason, 400, "missing Host header");
 	if (count > 1)
 		return refuse(&r->reason, 400, "duplicate Host header");
+	if (r->host.n == 0) /* RFC 9112 3.2: an empty Host names no server */
+		return refuse(&r->reason, 400, "empty Host header");
 	if (!header_has_token(h, n, "Upgrade", "websocket"))
 		return refuse(&r->reason, 400,
 		    "Upgrade header is not websocket");
