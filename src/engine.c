@@ -194,7 +194,6 @@ queue_close(struct conn *c, unsigned code, const char *reason)
 		return;
 	n = ws_close_payload(payload, code, reason);
 	c->sent_close = 1;
-	c->sent_code = code;
 	queue_frame(c, WS_OP_CLOSE, NULL, 0, payload, n);
 }
 
@@ -226,8 +225,10 @@ fail(struct conn *c, unsigned code, const char *reason)
 	drain(c);
 }
 
-int
-conn_writable(const struct conn *c)
+/* 1 while frames may be parsed and queued: output is below its high-water
+ * mark, so a peer that does not read stops being read. */
+static int
+writable(const struct conn *c)
 {
 	return c->state <= CONN_CLOSING && c->out.len - c->out.off < OUT_HIGH;
 }
@@ -235,7 +236,6 @@ conn_writable(const struct conn *c)
 static void
 deliver(struct conn *c, int opcode, const uint8_t *data, size_t len)
 {
-	c->messages_in++;
 	if (c->h->message)
 		c->h->message(c, opcode, data, len);
 }
@@ -316,8 +316,7 @@ parse_frames(struct conn *c)
 	struct ws_event ev;
 	size_t n;
 
-	while (c->in.off < c->in.len && c->state <= CONN_CLOSING &&
-	    c->out.len - c->out.off < OUT_HIGH) {
+	while (c->in.off < c->in.len && writable(c)) {
 		n = ws_parser_feed(&c->parser, c->in.p + c->in.off,
 		    c->in.len - c->in.off, &ev);
 		c->in.off += n;
@@ -580,7 +579,7 @@ poll_set(struct conn *c, struct pollfd *pf, int idx[3])
 			idx[1] = n++;
 		}
 	}
-	if (c->aux_fd >= 0 && c->state == CONN_OPEN && conn_writable(c)) {
+	if (c->aux_fd >= 0 && c->state == CONN_OPEN && writable(c)) {
 		pf[n] = (struct pollfd){ .fd = c->aux_fd, .events = POLLIN };
 		idx[2] = n++;
 	}

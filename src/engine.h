@@ -64,12 +64,12 @@ struct conn {
 	const char *protocols; /* client: what we offered, or NULL */
 
 	int sent_close, got_close, shut;
-	unsigned sent_code, peer_code;
+	unsigned peer_code;
 	char peer_reason[WS_MAX_CONTROL + 1];
 	int status; /* exit status once decided, else -1 */
 	char why[160]; /* one line on how it ended */
 
-	uint64_t bytes_in, bytes_out, messages_in;
+	uint64_t bytes_in, bytes_out;
 	long long start_ms, last_rx_ms, deadline_ms;
 };
 
@@ -90,8 +90,6 @@ int conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
     const void *data, size_t len);
 /* Start the close handshake with code and reason (code 0: no payload). */
 void conn_close(struct conn *c, unsigned code, const char *reason);
-/* 1 while the engine wants more to send (below its high-water mark). */
-int conn_writable(const struct conn *c);
 /* Sets the exit status and reason unless one was already decided. */
 void conn_end(struct conn *c, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
