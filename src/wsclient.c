@@ -333,7 +333,7 @@ start(struct client *cl, struct conn *c, char accept[WS_ACCEPT_LEN + 1])
 		on_stdin };
 	struct ws_url u;
 	const char *err;
-	char host[300], path[4096], key[WS_KEY_LEN + 1], why[512];
+	char host[300], key[WS_KEY_LEN + 1], why[512];
 	char request[16384];
 	uint8_t nonce[16];
 	size_t n;
@@ -350,12 +350,9 @@ start(struct client *cl, struct conn *c, char accept[WS_ACCEPT_LEN + 1])
 	ws_base64_encode(nonce, sizeof(nonce), key);
 	key[WS_KEY_LEN] = '\0';
 	ws_accept_key(key, WS_KEY_LEN, accept);
-	/* "ws://host?query" has no path of its own: the request needs one. */
-	if (snprintf(path, sizeof(path), "%s%s", u.path[0] == '/' ? "" : "/",
-		u.path) >= (int)sizeof(path))
-		usage_error("%s", "URL path too long");
 	ws_url_host_header(&u, host, sizeof(host));
-	n = ws_client_request(request, sizeof(request), host, path, key,
+	/* It also supplies the "/" that "ws://host?query" lacks. */
+	n = ws_client_request(request, sizeof(request), host, u.path, key,
 	    cl->headers, cl->nheaders);
 	if (n == 0)
 		usage_error("%s", "request headers too large or malformed");

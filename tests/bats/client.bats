@@ -210,6 +210,24 @@ recv close: 1000
 eof"
 }
 
+@test "wsclient keeps the path and query of the URL in its request" {
+	start_wsfake --send-close 1000
+	run --separate-stderr -0 wsclient "ws://127.0.0.1:$PORT/chat/room?id=7&x=y"
+	assert_fake "request: GET /chat/room?id=7&x=y HTTP/1.1
+recv text: Hello, WebSocket server!
+recv close: 1000
+eof"
+}
+
+@test "wsclient asks for / and the query when the URL has a query but no path" {
+	start_wsfake --send-close 1000
+	run --separate-stderr -0 wsclient "ws://127.0.0.1:$PORT?id=7"
+	assert_fake "request: GET /?id=7 HTTP/1.1
+recv text: Hello, WebSocket server!
+recv close: 1000
+eof"
+}
+
 @test "wsclient exits 8 when the server vanishes without a close frame" {
 	start_wsfake --send-text hello --vanish
 	run --separate-stderr -8 wsclient "ws://127.0.0.1:$PORT/"
