@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# Interop with Python websockets (Debian's python3-websockets): its client
+# against wsinetd, and wsclient against its server.
+
+load helpers
+load interop
+
+requires_peers() {
+	require_python_module websockets
+}
+
+@test "Python websockets' client does the hello exchange with wsinetd, which declines permessage-deflate" {
+	start_inetd_mode
+	run --separate-stderr -0 "$INTEROP/websockets_client.py" \
+		"ws://127.0.0.1:$PORT/" hello
+	assert_output "$HELLO_OUT
+closed: 1000
+extensions: none"
+	assert_exits 0
+	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
+}
+
+@test "Python websockets' client gets a 1 MiB binary message back byte for byte from wsinetd --echo" {
+	start_inetd_mode --echo
+	run --separate-stderr -0 "$INTEROP/websockets_client.py" \
+		"ws://127.0.0.1:$PORT/" echo 1048576
+	assert_output "text echoed
+binary echoed: 1048576 bytes, identical
+closed: 1000
+extensions: none"
+	assert_exits 0
+	assert_log 'in [0-9]{7} B, out [0-9]{7} B$'
+}
+
+@test "control: one byte over wsinetd's limit, the same client is refused with 1009" {
+	start_inetd_mode --echo
+	run --separate-stderr -1 "$INTEROP/websockets_client.py" \
+		"ws://127.0.0.1:$PORT/" echo 1048577
+	assert_output "text echoed"
+	[[ $stderr == "connection closed: received 1009 "* ]] ||
+		fail "client stderr: $stderr"
+	assert_exits 5
+}
+
+@test "wsclient prints the same two lines against a Python websockets server as against wsinetd" {
+	hello_reference
+	PEER_PORT=$(free_port)
+	start_peer websockets "$INTEROP/websockets_server.py" "$PEER_PORT"
+	run --separate-stderr -0 wsclient "ws://127.0.0.1:$PEER_PORT/"
+	assert_same_as_reference
+	wait_peer_log '^client closed: 1000$'
+}
