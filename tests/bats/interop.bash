@@ -6,8 +6,10 @@
 # ports with logs of their own, and wsclient's reference output against
 # wsinetd to compare theirs with.
 
-# shellcheck disable=SC2034 # read by the .bats files
+# shellcheck disable=SC2034 # INTEROP, WWW: read by the .bats files
 INTEROP=$BATS_TEST_DIRNAME/../interop
+# shellcheck disable=SC2034
+WWW=$BATS_TEST_DIRNAME/../../contrib/www
 # Debian installs node's ws module here, outside node's default path.
 export NODE_PATH=/usr/share/nodejs
 
@@ -67,6 +69,45 @@ wait_peer_log() {
 		sleep 0.05
 	done
 	fail "no line matching '$1' in $PEER_LOG: $(cat "$PEER_LOG")"
+}
+
+# start_chromium DIR: headless Chromium on about:blank in a session (and
+# process group) of its own, so that all its processes can be stopped by
+# that group's id, with a fresh profile in DIR/chromium-profile that it
+# writes its DevTools port into (tests/interop/cdp.py reads it there).
+# Sets and exports CHROMIUM_PID and CHROMIUM_PROFILE, so that it can be
+# started once per file, in setup_file.
+start_chromium() {
+	export CHROMIUM_PROFILE=$1/chromium-profile CHROMIUM_PID
+	mkdir "$CHROMIUM_PROFILE"
+	setsid chromium --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync \
+		--window-size=1000,700 --remote-debugging-port=0 \
+		--user-data-dir="$CHROMIUM_PROFILE" about:blank \
+		>"$1/chromium.log" 2>&1 3>&- &
+	CHROMIUM_PID=$!
+}
+
+# True while a process of Chromium's session is more than a zombie.
+# shellcheck disable=SC2009 # pgrep lists zombies as alive
+chromium_alive() {
+	ps -o stat= -s "$CHROMIUM_PID" 2>/dev/null | grep -qv '^Z'
+}
+
+# stop_chromium: SIGTERM to Chromium's process group, at most 5 s for all
+# of it to go, then SIGKILL; then reaps the browser process.
+stop_chromium() {
+	local i
+	[ -n "${CHROMIUM_PID:-}" ] || return 0
+	kill -TERM -- "-$CHROMIUM_PID" 2>/dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		chromium_alive || break
+		sleep 0.05
+	done
+	kill -KILL -- "-$CHROMIUM_PID" 2>/dev/null || true
+	wait "$CHROMIUM_PID" 2>/dev/null || true
+	CHROMIUM_PID=
 }
 
 # hello_reference: wsclient's output against wsinetd's hello service, in

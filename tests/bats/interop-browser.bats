@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# Interop with a real browser: headless Chromium loads the console page
+# (contrib/www) from a loopback HTTP server and talks to wsinetd, started
+# as systemd would with Accept=yes; tests/interop/cdp.py drives the page
+# through the DevTools protocol and prints the handshake Chromium saw and
+# the page's log.
+
+load helpers
+load interop
+
+# One browser for the file: it takes seconds to start; each test loads
+# the page afresh in it.
+setup_file() {
+	command -v chromium >/dev/null || return 0 # requires_peers fails
+	start_chromium "$BATS_FILE_TMPDIR"
+}
+
+teardown_file() {
+	stop_chromium
+}
+
+requires_peers() {
+	require_peer chromium
+	require_python_module websockets
+}
+
+# serve_www: the page on 127.0.0.1:$WWW_PORT.
+serve_www() {
+	PEER_PORT=$(free_port)
+	WWW_PORT=$PEER_PORT
+	start_peer http "$PYTHON" -m http.server --bind 127.0.0.1 \
+		"$WWW_PORT" --directory "$WWW"
+}
+
+# open_console WS_URL ARGS...: the page pointed at WS_URL, connecting at
+# once and sending the hello; cdp.py's output in $output.
+open_console() {
+	local url=$1
+	shift
+	run --separate-stderr -0 "$INTEROP/cdp.py" "$CHROMIUM_PROFILE" \
+		"http://127.0.0.1:$WWW_PORT/?url=$url&autoconnect=1&send=Hello,%20WebSocket%20server!" \
+		"$@"
+}
+
+@test "Chromium's console page does the hello exchange with wsinetd and closes cleanly; wsinetd declines permessage-deflate" {
+	start_listenfds_mode
+	serve_www
+	open_console "ws://127.0.0.1:$PORT/"
+	assert_output "request extensions: permessage-deflate; client_max_window_bits
+response: 101
+response extensions: none
+log: connecting to ws://127.0.0.1:$PORT/
+log: open, extensions: none, subprotocol: none
+log: sent: Hello, WebSocket server!
+log: received: Welcome to the WebSocket server!
+log: received: You said: Hello, WebSocket server!
+log: closed: 1000, clean"
+	assert_exits 0
+	# The page's Disconnect button closes with 1000 "bye".
+	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 "bye"\)'
+}
+
+@test "control: the console page shows a failed connection when nothing listens" {
+	local port
+	port=$(free_port)
+	serve_www
+	open_console "ws://127.0.0.1:$port/"
+	assert_output "log: connecting to ws://127.0.0.1:$port/
+log: error: the connection failed
+log: closed: 1006, not clean"
+}
