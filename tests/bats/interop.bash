@@ -79,8 +79,12 @@ wait_peer_log() {
 # started once per file, in setup_file.
 start_chromium() {
 	export CHROMIUM_PROFILE=$1/chromium-profile CHROMIUM_PID
-	mkdir "$CHROMIUM_PROFILE"
-	setsid chromium --headless --no-sandbox --disable-gpu --disable-quic \
+	mkdir "$CHROMIUM_PROFILE" "$1/chromium-home"
+	# Its singleton lock, crash and dconf directories go under DIR too,
+	# not into the user's home or /tmp, where a killed browser leaves them.
+	HOME=$1/chromium-home TMPDIR=$1/chromium-home \
+		XDG_CONFIG_HOME=$1/chromium-home XDG_CACHE_HOME=$1/chromium-home \
+		setsid chromium --headless --no-sandbox --disable-gpu --disable-quic \
 		--no-first-run --disable-background-networking \
 		--disable-component-update --disable-sync \
 		--window-size=1000,700 --remote-debugging-port=0 \
