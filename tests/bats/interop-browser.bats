@@ -47,7 +47,10 @@ open_console() {
 @test "Chromium's console page does the hello exchange with wsinetd and closes cleanly; wsinetd declines permessage-deflate" {
 	start_listenfds_mode
 	serve_www
-	open_console "ws://127.0.0.1:$PORT/"
+	# The hello comes from the address; after both answers, more text
+	# is typed into the message box and sent with the Send button.
+	open_console "ws://127.0.0.1:$PORT/" --received 2 \
+		--type 'typed <b>here</b>' --received 3
 	assert_output "request extensions: permessage-deflate; client_max_window_bits
 response: 101
 response extensions: none
@@ -56,6 +59,8 @@ log: open, extensions: none, subprotocol: none
 log: sent: Hello, WebSocket server!
 log: received: Welcome to the WebSocket server!
 log: received: You said: Hello, WebSocket server!
+log: sent: typed <b>here</b>
+log: received: You said: typed <b>here</b>
 log: closed: 1000, clean"
 	assert_exits 0
 	# The page's Disconnect button closes with 1000 "bye".

@@ -3,13 +3,18 @@
 """Drives the console page (contrib/www) in a headless Chromium through
 the DevTools protocol, with Python websockets as the protocol client.
 
-usage: cdp.py USER_DATA_DIR PAGE_URL [--expect N] [--screenshot FILE]
+usage: cdp.py USER_DATA_DIR PAGE_URL [STEP]... [--screenshot FILE]
 
 Chromium must already run with --remote-debugging-port=0 and
 --user-data-dir=USER_DATA_DIR: the port comes from the DevToolsActivePort
 file it writes there. cdp.py opens PAGE_URL in Chromium's page, waits
-until the page has received N messages (default 2) or its connection has
-closed, clicks Disconnect if still open, waits for the close, and prints:
+for its connection to open (or fail), and runs the steps in order:
+
+  --received N   wait until the page has received N messages in all
+  --type TEXT    type TEXT into the message box and click Send
+
+(no steps: --received 2, the hello exchange). Then it clicks Disconnect
+if the connection is still open, waits for the close, and prints:
 
   request extensions: VALUE   Sec-WebSocket-Extensions the browser offered
   response: STATUS            the handshake answer's status
@@ -69,7 +74,10 @@ class Session:
         self.next_id = 0
         self.events = []
 
-    async def call(self, method, **params):
+    async def call(self, method, tolerate=False, **params):
+        """The command's result; an error ends the run, or with tolerate
+        gives None (a page being replaced has no context to evaluate in).
+        """
         self.next_id += 1
         await self.ws.send(json.dumps(
             {"id": self.next_id, "method": method, "params": params}))
@@ -77,19 +85,21 @@ class Session:
             msg = json.loads(await asyncio.wait_for(self.ws.recv(), left()))
             if msg.get("id") == self.next_id:
                 if "error" in msg:
+                    if tolerate:
+                        return None
                     sys.exit(f"cdp: {method}: {msg['error']}")
                 return msg.get("result", {})
             if "method" in msg:
                 self.events.append(msg)
 
-    async def js(self, expr):
-        r = await self.call("Runtime.evaluate", expression=expr,
+    async def js(self, expr, tolerate=False):
+        r = await self.call("Runtime.evaluate", tolerate, expression=expr,
                             returnByValue=True)
-        return r.get("result", {}).get("value")
+        return (r or {}).get("result", {}).get("value")
 
     async def wait_for(self, expr, what):
         while time.monotonic() < DEADLINE:
-            if await self.js(expr):
+            if await self.js(expr, tolerate=True):
                 return
             await asyncio.sleep(0.05)
         log = await self.js(LOG_LINES)
@@ -98,6 +108,9 @@ class Session:
 
 LOG_LINES = "[...document.querySelectorAll('#log li')].map(e => e.textContent)"
 STATE = "document.body.dataset.state"
+RECEIVED = "document.querySelectorAll('#log .received').length"
+TYPE_AND_SEND = ("document.getElementById('message').value = %s;"
+                 "document.getElementById('send').click()")
 
 
 def header(headers, name):
@@ -121,16 +134,22 @@ def print_handshake(events):
             print(f"response extensions: {ext or 'none'}")
 
 
-async def drive(user_data_dir, page_url, expect, screenshot):
+async def drive(user_data_dir, page_url, steps, screenshot):
     port = await devtools_port(user_data_dir)
     target = page_target(port)
     async with websockets.connect(target, max_size=2**25) as ws:
         s = Session(ws)
         await s.call("Network.enable")
         await s.call("Page.navigate", url=page_url)
-        await s.wait_for(
-            f"document.querySelectorAll('#log .received').length >= {expect}"
-            f" || {STATE} === 'closed'", f"{expect} messages received")
+        await s.wait_for(f"{STATE} === 'open' || {STATE} === 'closed'",
+                         "the connection")
+        for step, arg in steps:
+            if step == "--type":
+                await s.js(TYPE_AND_SEND % json.dumps(arg))
+            else:
+                await s.wait_for(f"{RECEIVED} >= {int(arg)} || "
+                                 f"{STATE} === 'closed'",
+                                 f"{arg} messages received")
         if await s.js(STATE) == "open":
             await s.js("document.getElementById('disconnect').click()")
         await s.wait_for(f"{STATE} === 'closed'", "the close")
@@ -146,19 +165,19 @@ async def drive(user_data_dir, page_url, expect, screenshot):
 
 def main():
     args = sys.argv[1:]
-    expect, screenshot = 2, None
-    if len(args) < 2:
+    steps, screenshot = [], None
+    if len(args) < 2 or len(args) % 2:
         sys.exit(__doc__.split("\n\n")[1])
-    user_data_dir, page_url, rest = args[0], args[1], args[2:]
-    while rest:
-        if rest[0] == "--expect" and len(rest) > 1:
-            expect = int(rest[1])
-        elif rest[0] == "--screenshot" and len(rest) > 1:
-            screenshot = rest[1]
+    user_data_dir, page_url = args[0], args[1]
+    for flag, value in zip(args[2::2], args[3::2]):
+        if flag in ("--received", "--type"):
+            steps.append((flag, value))
+        elif flag == "--screenshot":
+            screenshot = value
         else:
-            sys.exit(f"cdp: unknown argument {rest[0]}")
-        rest = rest[2:]
-    asyncio.run(drive(user_data_dir, page_url, expect, screenshot))
+            sys.exit(f"cdp: unknown argument {flag}")
+    asyncio.run(drive(user_data_dir, page_url,
+                      steps or [("--received", "2")], screenshot))
 
 
 main()
