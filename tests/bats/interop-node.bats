@@ -33,6 +33,17 @@ extensions: none"
 	assert_exits 0
 }
 
+@test "node's ws client's text, fragmented inside a UTF-8 character, and its ping get echo and pong from wsinetd --echo" {
+	start_inetd_mode --echo
+	run --separate-stderr -0 node "$INTEROP/ws_client.js" \
+		"ws://127.0.0.1:$PORT/" fragments
+	assert_output "fragmented text echoed: split ✓ here
+pong: are you there
+closed: 1000
+extensions: none"
+	assert_exits 0
+}
+
 @test "control: node's ws client fails when wsinetd refuses a message over its limit" {
 	start_inetd_mode --echo --max-message 64k
 	run --separate-stderr -1 node "$INTEROP/ws_client.js" \

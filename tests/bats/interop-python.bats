@@ -34,6 +34,18 @@ extensions: none"
 	assert_log 'in [0-9]{7} B, out [0-9]{7} B$'
 }
 
+@test "Python websockets' fragmented messages and ping get their echoes and pong from wsinetd --echo" {
+	start_inetd_mode --echo
+	run --separate-stderr -0 "$INTEROP/websockets_client.py" \
+		"ws://127.0.0.1:$PORT/" fragments
+	assert_output "text: fragmented ✓
+binary: 70002 bytes, identical
+pong: are you there
+closed: 1000
+extensions: none"
+	assert_exits 0
+}
+
 @test "control: one byte over wsinetd's limit, the same client is refused with 1009" {
 	start_inetd_mode --echo
 	run --separate-stderr -1 "$INTEROP/websockets_client.py" \

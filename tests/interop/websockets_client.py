@@ -4,11 +4,14 @@
 
 usage: websockets_client.py URL hello
        websockets_client.py URL echo SIZE
+       websockets_client.py URL fragments
 
 hello: sends "Hello, WebSocket server!" on open and prints the two
 messages it receives. echo: sends a text message and then SIZE random
 bytes as one binary message, and checks each comes back unchanged, with
-its type. Both then close with 1000 and print the server's close code
+its type. fragments: sends a text and a binary message in fragments
+(one of them empty) and a ping, and prints what comes back. All then
+close with 1000 and print the server's close code
 and the extensions the server accepted (websockets offers
 permessage-deflate). Exits 1 on any mismatch; everything is bounded by
 10 s.
@@ -42,11 +45,31 @@ async def echo(ws, size):
     print(f"binary echoed: {size} bytes, identical")
 
 
+async def pieces(parts):
+    for p in parts:
+        yield p
+
+
+async def fragments(ws):
+    await ws.send(pieces(["frag", "ment", "ed \u2713"]))
+    print(f"text: {await ws.recv()}")
+    parts = [b"\x00\x01", b"", b"\xff" * 70000]
+    await ws.send(pieces(parts))
+    got = await ws.recv()
+    same = "identical" if got == b"".join(parts) else "different"
+    print(f"binary: {len(got)} bytes, {same}")
+    pong = await ws.ping(b"are you there")
+    await pong
+    print("pong: are you there")
+
+
 async def run(url, mode, size):
     async with websockets.connect(url, max_size=2**21) as ws:
         exts = [e.name for e in ws.extensions]
         if mode == "hello":
             await hello(ws)
+        elif mode == "fragments":
+            await fragments(ws)
         else:
             await echo(ws, size)
     print(f"closed: {ws.close_code}")
@@ -54,7 +77,8 @@ async def run(url, mode, size):
 
 
 def main():
-    if len(sys.argv) not in (3, 4) or sys.argv[2] not in ("hello", "echo"):
+    modes = ("hello", "echo", "fragments")
+    if len(sys.argv) not in (3, 4) or sys.argv[2] not in modes:
         sys.exit(__doc__.split("\n\n")[1])
     size = int(sys.argv[3]) if len(sys.argv) == 4 else 0
     try:
