@@ -64,3 +64,15 @@ extensions: none"
 	assert_same_as_reference
 	wait_peer_log '^client closed: 1000$'
 }
+
+@test "wsclient answers a websockets server's ping and reassembles its fragmented answer" {
+	hello_reference
+	PEER_PORT=$(free_port)
+	start_peer websockets "$INTEROP/websockets_server.py" "$PEER_PORT" \
+		--ping-and-fragment
+	run --separate-stderr -0 wsclient "ws://127.0.0.1:$PEER_PORT/"
+	assert_same_as_reference
+	wait_peer_log '^client closed: 1000$'
+	grep -qx 'pong received' "$PEER_LOG" ||
+		fail "the server saw no pong: $(cat "$PEER_LOG")"
+}
