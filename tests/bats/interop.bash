@@ -85,7 +85,7 @@ start_chromium() {
 	HOME=$1/chromium-home TMPDIR=$1/chromium-home \
 		XDG_CONFIG_HOME=$1/chromium-home XDG_CACHE_HOME=$1/chromium-home \
 		setsid chromium --headless --no-sandbox --disable-gpu --disable-quic \
-		--no-first-run --disable-background-networking \
+		--no-first-run --no-proxy-server --disable-background-networking \
 		--disable-component-update --disable-sync \
 		--window-size=1000,700 --remote-debugging-port=0 \
 		--user-data-dir="$CHROMIUM_PROFILE" about:blank \
