@@ -40,6 +40,7 @@ ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 CORE = base64 accept utf8 frame msg http url service
 PROG_COMMON = clock engine log net opt
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
 
 CORE_OBJ = $(CORE:%=$(B)/%.o)
 COMMON_OBJ = $(PROG_COMMON:%=$(B)/%.o)
@@ -68,6 +69,45 @@ $(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE:%=src/%.c) src/ws.h | $(B)/.
 
 units: $(UNITS:%=$(B)/unit/%)
 
+# Fuzz targets. make check replays their corpus and kept crashers through
+# a plain main() (tests/fuzz/replay.c) under ASan+UBSan with any compiler;
+# make fuzz runs them under libFuzzer, which needs clang.
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null)
+FUZZ_DEPS = tests/fuzz/fuzz.h $(CORE:%=src/%.c) src/ws.h
+# Longest input per target: past the limits each one tries, short enough
+# to keep executions fast.
+MAXLEN_fuzz_request = 4096
+MAXLEN_fuzz_response = 4096
+MAXLEN_fuzz_frames = 4096
+MAXLEN_fuzz_url = 512
+
+$(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/.dir
+	@mkdir -p $(B)/fuzz
+	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc -o $@ $< \
+		tests/fuzz/replay.c $(CORE:%=src/%.c) $(CRYPTO_LIBS)
+
+$(B)/libfuzzer/%: tests/fuzz/%.c $(FUZZ_DEPS) | $(B)/.dir
+	@mkdir -p $(B)/libfuzzer
+	$(FUZZ_CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -Isrc \
+		-o $@ $< $(CORE:%=src/%.c) $(CRYPTO_LIBS)
+
+fuzz-replay: $(FUZZ:%=$(B)/fuzz/replay_%)
+
+# Each target on a scratch copy of its corpus, so that a run never grows
+# the committed one; crashers land beside it, and make stops on the first.
+fuzz-%: $(B)/libfuzzer/fuzz_%
+	rm -rf $(B)/fuzz-run/fuzz_$* && mkdir -p $(B)/fuzz-run/fuzz_$*/corpus
+	cp tests/fuzz/corpus/fuzz_$*/* $(B)/fuzz-run/fuzz_$*/corpus/
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=$(MAXLEN_fuzz_$*) \
+		-print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz-run/fuzz_$*/ \
+		$(B)/fuzz-run/fuzz_$*/corpus tests/fuzz/regress/fuzz_$*
+
+fuzz: $(FUZZ:fuzz_%=fuzz-%)
+
 deps:
 	@scripts/deps build
 
@@ -75,9 +115,10 @@ check-deps:
 	@scripts/deps check
 
 check: check-deps lint
-	$(MAKE) all units
+	$(MAKE) all units fuzz-replay
 	WSINETD_BUILD=$(CURDIR)/$(B) prove --exec tests/tap-run \
-		$(UNITS:%=tests/unit/%.c) tests/bats/*.bats
+		$(UNITS:%=tests/unit/%.c) $(FUZZ:%=tests/fuzz/%.c) \
+		tests/bats/*.bats
 
 # Quiet, so that stdout holds just what wsclient prints.
 demo:
@@ -87,7 +128,7 @@ demo:
 
 lint:
 	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c \
-		tests/unit/*.h tests/bench/*.c
+		tests/unit/*.h tests/bench/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 # Benchmarks print tables; they never gate anything on a number.
 bench: all
@@ -115,4 +156,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all units deps check-deps check demo lint bench install uninstall clean
+.PHONY: all units fuzz fuzz-replay deps check-deps check demo lint bench install uninstall clean
