@@ -12,6 +12,16 @@ Steps run in order:
                     cont, or a number; prefix OP with '-' for FIN=0);
                     for close, TEXT is CODE or CODE:REASON
   --frame-hex HEX   send these bytes as they are
+  --raw-repeat N:TEXT  send TEXT N times (for blocks too big for argv)
+  --ping-flood N    send N masked pings ("p" and a counter) in one go
+  --answer-pings SECS  for SECS, read frames, answer each ping with its
+                    pong and print it as "ping: ..." (other frames too)
+  --push BYTES:SIZE:PAUSE  send binary messages of SIZE bytes, BYTES
+                    in all, without reading; stop when a send stalls for a
+                    second; print "pushed N bytes" and "stalled" or "all";
+                    wait PAUSE seconds, then read the echoes of all it
+                    sent and print "echoed N bytes"
+  --shut-wr         shut down our sending side (a TCP half-close)
   --trickle SECS    send later --raw steps a byte at a time, SECS apart
   --sleep SECS      wait
   --vanish          close the socket now, without a close frame
@@ -24,6 +34,7 @@ import argparse
 import base64
 import hashlib
 import os
+import select
 import socket
 import struct
 import sys
@@ -37,6 +48,22 @@ def unescape(text):
     return text.encode("latin-1").decode("unicode_escape").encode("latin-1")
 
 
+def masked(fin_op, payload, mask=None):
+    mask = mask or os.urandom(4)
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", fin_op, 0x80 | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", fin_op, 0x80 | 126, n)
+    else:
+        head = struct.pack("!BBQ", fin_op, 0x80 | 127, n)
+    # XOR as one big integer: fast enough for megabytes.
+    key = (mask * (n // 4 + 1))[:n]
+    body = (int.from_bytes(payload, "big") ^
+            int.from_bytes(key, "big")).to_bytes(n, "big")
+    return head + mask + body
+
+
 def frame(spec):
     opname, _, text = spec.partition(":")
     fin = 0x80
@@ -48,16 +75,83 @@ def frame(spec):
         payload = struct.pack("!H", int(code)) + unescape(reason)
     else:
         payload = unescape(text)
-    mask = os.urandom(4)
-    n = len(payload)
-    if n < 126:
-        head = struct.pack("!BB", fin | op, 0x80 | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", fin | op, 0x80 | 126, n)
-    else:
-        head = struct.pack("!BBQ", fin | op, 0x80 | 127, n)
-    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return head + mask + body
+    return masked(fin | op, payload)
+
+
+def answer_pings(sock, pending, secs):
+    """Reads for secs, answering pings; returns bytes not yet parsed."""
+    end = time.monotonic() + secs
+    data = pending
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return data
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            chunk = None
+        if chunk == b"":
+            print("eof while answering pings")
+            return data
+        data += chunk or b""
+        while True:
+            got = one_frame(data)
+            if got is None:
+                break
+            op, payload, data = got
+            if op == 9:
+                sock.sendall(masked(0x8a, payload))
+                print("ping: " + payload.decode("utf-8", "replace"))
+            else:
+                print(describe(op, payload))
+
+
+def push(sock, spec):
+    """Sends binary messages without reading until a send stalls for a
+    second, pauses (the test looks at the server meanwhile), then reads
+    the echoes of all it sent while finishing the message it was in."""
+    total, size, pause = spec.split(":")
+    total, size = int(total), int(size)
+    msg = masked(0x82, os.urandom(size))
+    sock.setblocking(False)
+    whole, off, end = 0, 0, "all"
+    while whole * size < total:
+        if not select.select([], [sock], [], 1)[1]:
+            end = "stalled"
+            break
+        off += sock.send(msg[off:])
+        if off == len(msg):
+            whole, off = whole + 1, 0
+    print("pushed %d bytes" % (whole * size + (size if off else 0)))
+    print(end, flush=True)
+    time.sleep(float(pause))
+    want = (whole + (1 if off else 0)) * size
+    got, data = 0, bytearray()
+    while off or got < want:
+        r, w, _ = select.select([sock], [sock] if off else [], [], 10)
+        if not r and not w:
+            print("no echo for 10 s")
+            break
+        if w:
+            off += sock.send(msg[off:])
+            off = 0 if off == len(msg) else off
+        if r:
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                print("eof while reading echoes")
+                break
+            data += chunk
+            while (head := frame_head(data)) is not None:
+                op, at, n = head
+                got += n if op == 2 else 0
+                del data[:at + n]
+    print("echoed %d bytes" % got)
+    sock.setblocking(True)
+
+
+def ping_flood(sock, count):
+    sock.sendall(b"".join(masked(0x89, b"p%d" % i) for i in range(count)))
 
 
 def upgrade(sock, path):
@@ -79,37 +173,58 @@ def upgrade(sock, path):
     return rest
 
 
+def frame_head(data):
+    """(opcode, header length, payload length) once a whole frame is in
+    data, else None; copies nothing."""
+    if len(data) < 2:
+        return None
+    op, n, at = data[0] & 15, data[1] & 127, 2
+    if n == 126:
+        if len(data) < 4:
+            return None
+        n, at = struct.unpack("!H", data[2:4])[0], 4
+    elif n == 127:
+        if len(data) < 10:
+            return None
+        n, at = struct.unpack("!Q", data[2:10])[0], 10
+    if data[1] & 0x80:
+        at += 4
+    return (op, at, n) if len(data) >= at + n else None
+
+
+def one_frame(data):
+    """(opcode, payload, rest) for the first whole frame, else None; a
+    masked frame from the server gives opcode -1."""
+    head = frame_head(data)
+    if head is None:
+        return None
+    op, at, n = head
+    return (-1 if data[1] & 0x80 else op), data[at:at + n], data[at + n:]
+
+
+def describe(op, payload):
+    if op == -1:
+        return "masked frame from server"
+    if op == 1:
+        return "text: " + payload.decode("utf-8", "replace")
+    if op == 2:
+        return "binary: %d bytes" % len(payload)
+    if op == 8:
+        code = struct.unpack("!H", payload[:2])[0] if payload else ""
+        reason = payload[2:].decode("utf-8", "replace")
+        return ("close: %s %s" % (code, reason)).rstrip()
+    return "op%d: %s" % (op, payload.decode("utf-8", "replace"))
+
+
 def frames(data):
-    """Yields printable lines for whole frames; returns leftover bytes."""
+    """Printable lines for whole frames, and the leftover bytes."""
     out = []
-    while len(data) >= 2:
-        op, n = data[0] & 15, data[1] & 127
-        at = 2
-        if n == 126:
-            if len(data) < 4:
-                break
-            n, at = struct.unpack("!H", data[2:4])[0], 4
-        elif n == 127:
-            if len(data) < 10:
-                break
-            n, at = struct.unpack("!Q", data[2:10])[0], 10
-        if data[1] & 0x80:
-            out.append("masked frame from server")
-            at += 4
-        if len(data) < at + n:
-            break
-        payload, data = data[at:at + n], data[at + n:]
-        if op == 1:
-            out.append("text: " + payload.decode("utf-8", "replace"))
-        elif op == 2:
-            out.append("binary: %d bytes" % len(payload))
-        elif op == 8:
-            code = struct.unpack("!H", payload[:2])[0] if payload else ""
-            reason = payload[2:].decode("utf-8", "replace")
-            out.append(("close: %s %s" % (code, reason)).rstrip())
-        else:
-            out.append("op%d: %s" % (op, payload.decode("utf-8", "replace")))
-    return out, data
+    while True:
+        got = one_frame(data)
+        if got is None:
+            return out, data
+        op, payload, data = got
+        out.append(describe(op, payload))
 
 
 def main():
@@ -135,6 +250,20 @@ def main():
                         time.sleep(trickle)
                 else:
                     sock.sendall(data)
+            elif step == "--raw-repeat":
+                count, _, text = arg.partition(":")
+                sock.sendall(unescape(text) * int(count))
+            elif step == "--ping-flood":
+                ping_flood(sock, int(arg))
+            elif step == "--answer-pings":
+                pending = answer_pings(sock, pending, float(arg))
+                sock.settimeout(args.timeout)
+            elif step == "--push":
+                push(sock, arg)
+                sock.settimeout(args.timeout)
+            elif step == "--shut-wr":
+                sock.shutdown(socket.SHUT_WR)
+                i -= 1
             elif step == "--trickle":
                 trickle = float(arg)
             elif step == "--upgrade":
