@@ -30,6 +30,9 @@
 /* How long to wait for the peer to close after a finished conversation
  * when no close timeout is set. */
 #define DRAIN_MS 2000
+/* Our pings carry this and a counter, so that a pong is matched to the
+ * ping it answers and an unsolicited one is ignored. */
+#define PING_TAG "keepalive "
 
 static int
 buf_reserve(struct conn_buf *b, size_t more)
@@ -289,6 +292,46 @@ on_close(struct conn *c, const struct ws_event *ev)
 }
 
 static void
+ping_payload(const struct conn *c, char *out, size_t cap)
+{
+	snprintf(out, cap, PING_TAG "%lu", c->pings_sent);
+}
+
+/* Only the answer to our latest ping counts (a peer may skip older ones,
+ * RFC 6455 5.5.3); any other pong is ignored. */
+static void
+on_pong(struct conn *c, const struct ws_event *ev)
+{
+	char want[32];
+
+	ping_payload(c, want, sizeof(want));
+	if (c->pong_due && ev->len == strlen(want) &&
+	    memcmp(ev->data, want, ev->len) == 0)
+		c->pong_due = 0;
+}
+
+/* A ping is due: the previous one unanswered means the peer is gone or
+ * stuck; close as websockets does (1011) and drop it, else ping again. */
+static void
+ping_due(struct conn *c, long long now)
+{
+	char payload[32];
+
+	if (c->pong_due) {
+		conn_end(c, EXIT_TIMEOUT, "no pong within %d ms", c->o.ping_ms);
+		queue_close(c, WS_CLOSE_INTERNAL_ERROR,
+		    "keepalive ping timeout");
+		drain(c);
+		return;
+	}
+	c->pings_sent++;
+	ping_payload(c, payload, sizeof(payload));
+	conn_send(c, WS_OP_PING, NULL, 0, payload, strlen(payload));
+	c->pong_due = 1;
+	c->next_ping_ms = now + c->o.ping_ms;
+}
+
+static void
 on_event(struct conn *c, const struct ws_event *ev)
 {
 	switch (ev->type) {
@@ -305,6 +348,8 @@ on_event(struct conn *c, const struct ws_event *ev)
 		fail(c, ev->code, ev->reason);
 		break;
 	case WS_EV_PONG:
+		on_pong(c, ev);
+		break;
 	case WS_EV_NONE:
 		break;
 	}
@@ -347,6 +392,7 @@ opened(struct conn *c, long hlen)
 	c->in.off = (size_t)hlen;
 	c->state = CONN_OPEN;
 	c->deadline_ms = 0;
+	c->next_ping_ms = c->o.ping_ms ? clock_ms() + c->o.ping_ms : 0;
 	if (c->h->open)
 		c->h->open(c);
 }
@@ -530,6 +576,9 @@ next_deadline(const struct conn *c)
 		d = c->last_rx_ms + c->o.idle_ms;
 	else if (c->state >= CONN_CLOSING)
 		d = c->deadline_ms;
+	if (c->state == CONN_OPEN && c->next_ping_ms &&
+	    (d == 0 || c->next_ping_ms < d))
+		d = c->next_ping_ms;
 	if (c->o.total_ms && (d == 0 || c->start_ms + c->o.total_ms < d))
 		d = c->start_ms + c->o.total_ms;
 	return d;
@@ -546,6 +595,9 @@ on_timeout(struct conn *c, long long now)
 		conn_end(c, EXIT_TIMEOUT, "handshake timed out after %d ms",
 		    c->o.handshake_ms);
 		c->state = CONN_DONE;
+	} else if (c->state == CONN_OPEN && c->next_ping_ms &&
+	    now >= c->next_ping_ms) {
+		ping_due(c, now);
 	} else if (c->state == CONN_OPEN) {
 		conn_end(c, EXIT_TIMEOUT, "idle for %d ms", c->o.idle_ms);
 		conn_close(c, WS_CLOSE_GOING_AWAY, "idle timeout");

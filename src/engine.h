@@ -32,6 +32,7 @@ struct conn_opts {
 	int idle_ms;
 	int close_ms;
 	int total_ms;
+	int ping_ms; /* ping this often while open; no pong by the next: dead */
 };
 
 struct conn_buf {
@@ -71,6 +72,9 @@ struct conn {
 
 	uint64_t bytes_in, bytes_out;
 	long long start_ms, last_rx_ms, deadline_ms;
+	long long next_ping_ms; /* while open with ping_ms */
+	unsigned long pings_sent; /* the payload of our last ping */
+	int pong_due; /* that ping is not answered yet */
 };
 
 /* Sets up a connection on rfd/wfd (the same fd for a socket); makes them

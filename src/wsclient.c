@@ -25,7 +25,7 @@ static const char USAGE[] =
     "usage: wsclient [-n count] [-m text]... [--stdin] [-H 'name: value']...\n"
     "                [--origin origin] [--protocol list] [--timeout secs]\n"
     "                [--connect-timeout secs] [--close-timeout secs]\n"
-    "                [--max-message bytes] url\n"
+    "                [--max-message bytes] [--ping-interval secs] url\n"
     "       wsclient -h | -V\n";
 
 static const char HELP[] =
@@ -44,6 +44,8 @@ static const char HELP[] =
     "      --connect-timeout S  bound connect and handshake (default 10)\n"
     "      --close-timeout S    wait for the server's close (default 5)\n"
     "      --max-message BYTES  largest message accepted (default 1M)\n"
+    "      --ping-interval S    ping every S seconds; no pong by the next\n"
+    "                           ping closes with 1011, exit 6 (default 0)\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
     "\n"
@@ -66,6 +68,7 @@ enum {
 	OPT_CONNECT_TIMEOUT,
 	OPT_CLOSE_TIMEOUT,
 	OPT_MAX_MESSAGE,
+	OPT_PING_INTERVAL,
 };
 
 static const struct option LONGOPTS[] = {
@@ -79,6 +82,7 @@ static const struct option LONGOPTS[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
 	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
+	{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -185,6 +189,10 @@ parse_option(struct client *cl, int ch)
 	case OPT_MAX_MESSAGE:
 		if (opt_bytes(optarg, MAX_MESSAGE_LIMIT, &cl->o.max_message))
 			usage_error("invalid --max-message: %s", optarg);
+		break;
+	case OPT_PING_INTERVAL:
+		if (opt_seconds(optarg, &cl->o.ping_ms))
+			usage_error("invalid --ping-interval: %s", optarg);
 		break;
 	case 'h':
 		printf("%s\n%s", USAGE, HELP);

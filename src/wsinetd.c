@@ -25,7 +25,7 @@
 static const char USAGE[] =
     "usage: wsinetd [-e] [--max-message BYTES] [--max-header BYTES]\n"
     "               [--handshake-timeout SECS] [--idle-timeout SECS]\n"
-    "               [--close-timeout SECS]\n"
+    "               [--close-timeout SECS] [--ping-interval SECS]\n"
     "       wsinetd -h | -V\n";
 
 static const char HELP[] =
@@ -38,6 +38,8 @@ static const char HELP[] =
     "      --handshake-timeout S  time allowed for the request (default 10)\n"
     "      --idle-timeout S       close after S idle seconds (default 0: off)\n"
     "      --close-timeout S      wait for the peer's close (default 5)\n"
+    "      --ping-interval S      ping every S seconds; no pong by the next\n"
+    "                             ping closes with 1011 (default 0: off)\n"
     "  -h, --help                 show this help\n"
     "  -V, --version              show the version\n"
     "\n"
@@ -51,6 +53,7 @@ enum {
 	OPT_HANDSHAKE_TIMEOUT,
 	OPT_IDLE_TIMEOUT,
 	OPT_CLOSE_TIMEOUT,
+	OPT_PING_INTERVAL,
 };
 
 static const struct option LONGOPTS[] = {
@@ -60,6 +63,7 @@ static const struct option LONGOPTS[] = {
 	{ "handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
+	{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -127,6 +131,11 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 		case OPT_CLOSE_TIMEOUT:
 			if (opt_seconds(optarg, &o->close_ms))
 				usage_error("invalid --close-timeout: %s",
+				    optarg);
+			break;
+		case OPT_PING_INTERVAL:
+			if (opt_seconds(optarg, &o->ping_ms))
+				usage_error("invalid --ping-interval: %s",
 				    optarg);
 			break;
 		case 'h':
