@@ -4,7 +4,8 @@
  * again in pieces of random size. Each call must advance; messages are
  * reassembled as the engine does and must stay within the limit, text
  * must be valid UTF-8, and both feeds must give the same messages,
- * control frames and ending.
+ * control frames and ending. Each message and close reason is encoded
+ * again and must come back the same.
  */
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct log {
 	size_t msg_len;
 	int msg_opcode;
 	uint64_t max_message;
+	enum ws_role role;
 };
 
 static void
@@ -52,6 +54,62 @@ log_record(struct log *l, int kind, unsigned code, const void *p, size_t n)
 	log_put(l, p, n);
 }
 
+/* A message as the peer would frame it, in one frame, decodes to itself
+ * in one call. */
+static void
+check_roundtrip(const struct log *l, const uint8_t *msg, size_t len)
+{
+	static const uint8_t key[4] = { 0x37, 0xfa, 0x21, 0x3d };
+	const uint8_t *mask = l->role == WS_ROLE_SERVER ? key : NULL;
+	struct ws_parser p;
+	struct ws_event ev;
+	uint8_t *frame;
+	size_t h, n;
+
+	CHECK((frame = malloc(WS_FRAME_HEADER_MAX + len)) != NULL);
+	h = ws_frame_header(frame, 1, l->msg_opcode, len, mask);
+	if (len)
+		memcpy(frame + h, msg, len);
+	if (mask)
+		ws_mask(frame + h, len, mask, 0);
+	ws_parser_init(&p, l->role, l->max_message);
+	n = ws_parser_feed(&p, frame, h + len, &ev);
+	CHECK(n == h + len && ev.type == WS_EV_DATA && ev.first && ev.fin);
+	CHECK(ev.opcode == l->msg_opcode && ev.len == len);
+	CHECK(len == 0 || memcmp(ev.data, msg, len) == 0);
+	free(frame);
+}
+
+/* Our own close payload for the peer's code and reason: the reason kept
+ * whole when it fits, cut on a character boundary when it does not. */
+static void
+check_close_payload(unsigned code, const uint8_t *reason, size_t len)
+{
+	char text[WS_MAX_CONTROL], longer[3 * WS_MAX_CONTROL];
+	uint8_t out[WS_MAX_CONTROL];
+	size_t n, rlen, have = 0;
+
+	if (code == WS_CLOSE_NO_STATUS)
+		return;
+	memcpy(text, reason, len);
+	text[len] = '\0';
+	rlen = strlen(text); /* up to a NUL the peer may have sent */
+	n = ws_close_payload(out, code, text);
+	CHECK(n == 2 + rlen && (unsigned)(out[0] << 8 | out[1]) == code);
+	CHECK(rlen == 0 || memcmp(out + 2, text, rlen) == 0);
+	if (rlen == 0)
+		return;
+	while (have + rlen < sizeof(longer)) {
+		memcpy(longer + have, text, rlen);
+		have += rlen;
+	}
+	longer[have] = '\0';
+	n = ws_close_payload(out, code, longer);
+	/* cut by less than one character (at most 4 bytes) */
+	CHECK(n <= WS_MAX_CONTROL && n + 4 > WS_MAX_CONTROL);
+	CHECK(ws_utf8_valid(out + 2, n - 2));
+}
+
 static void
 on_data(struct log *l, const struct ws_event *ev)
 {
@@ -72,6 +130,7 @@ on_data(struct log *l, const struct ws_event *ev)
 		return;
 	if (l->msg_opcode == WS_OP_TEXT)
 		CHECK(ws_utf8_valid(l->msg, l->msg_len));
+	check_roundtrip(l, l->msg, l->msg_len);
 	log_record(l, l->msg_opcode, 0, l->msg, l->msg_len);
 	l->msg_opcode = 0;
 }
@@ -96,6 +155,7 @@ on_event(struct log *l, const struct ws_event *ev)
 		CHECK(ev->code == WS_CLOSE_NO_STATUS ||
 		    ws_close_code_valid(ev->code));
 		CHECK(ws_utf8_valid(ev->data, ev->len));
+		check_close_payload(ev->code, ev->data, ev->len);
 		log_record(l, 0x10 + ev->type, ev->code, ev->data, ev->len);
 		return 1;
 	case WS_EV_ERROR:
@@ -195,6 +255,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	max = max_messages[data[0] & 3];
 	whole.max_message = split.max_message =
 	    max ? max : WS_MAX_MESSAGE_DEFAULT;
+	whole.role = split.role = role;
 	split_init(&sp, data[0], data[1]);
 	data += 2;
 	size -= 2;
