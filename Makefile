@@ -48,7 +48,7 @@ COMMON_OBJ = $(PROG_COMMON:%=$(B)/%.o)
 all: $(B)/wsinetd $(B)/wsclient
 
 $(B)/.dir:
-	@mkdir -p $(B)/unit && touch $@
+	@mkdir -p $(B)/unit $(B)/bench && touch $@
 
 $(B)/%.o: src/%.c src/*.h | $(B)/.dir
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -108,6 +108,27 @@ fuzz-%: $(B)/libfuzzer/fuzz_%
 
 fuzz: $(FUZZ:fuzz_%=fuzz-%)
 
+# The benchmark's own programs. load drives the servers; the floors and
+# the bridge child are static and never sanitized, since they stand for
+# the least a server can cost.
+BENCH_TOOLS = load floor_handler hello_child raw_server
+STATIC_CFLAGS = $(WARN) $(DEFS) -O2 -static -Isrc
+
+$(B)/bench/load: tests/bench/load.c tests/bench/hist.c tests/bench/hist.h \
+		src/ws.h src/exits.h $(B)/libws.a | $(B)/.dir
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ tests/bench/load.c tests/bench/hist.c \
+		$(B)/libws.a $(WSCLIENT_LIBS)
+
+$(B)/bench/floor_handler: tests/bench/floor_handler.c $(CORE:%=src/%.c) \
+		src/ws.h | $(B)/.dir
+	$(CC) $(STATIC_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE:%=src/%.c) \
+		$(shell pkg-config --libs-only-l libcrypto)
+
+$(B)/bench/%: tests/bench/%.c | $(B)/.dir
+	$(CC) $(STATIC_CFLAGS) -o $@ $<
+
+bench-tools: $(BENCH_TOOLS:%=$(B)/bench/%)
+
 deps:
 	@scripts/deps build
 
@@ -115,7 +136,7 @@ check-deps:
 	@scripts/deps check
 
 check: check-deps lint
-	$(MAKE) all units fuzz-replay
+	$(MAKE) all units fuzz-replay bench-tools
 	WSINETD_BUILD=$(CURDIR)/$(B) prove --exec tests/tap-run \
 		$(UNITS:%=tests/unit/%.c) $(FUZZ:%=tests/fuzz/%.c) \
 		tests/bats/*.bats
@@ -128,7 +149,8 @@ demo:
 
 lint:
 	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c \
-		tests/unit/*.h tests/bench/*.c tests/fuzz/*.c tests/fuzz/*.h
+		tests/unit/*.h tests/bench/*.c tests/bench/*.h \
+		tests/fuzz/*.c tests/fuzz/*.h
 
 # Benchmarks print tables; they never gate anything on a number.
 bench: all
@@ -156,4 +178,4 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all units fuzz fuzz-replay deps check-deps check demo lint bench install uninstall clean
+.PHONY: all units bench-tools fuzz fuzz-replay deps check-deps check demo lint bench install uninstall clean

@@ -1,0 +1,86 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# The benchmark's load generator is a tool whose numbers we publish, so
+# it is tested like one: it must finish what it claims, and fail loudly
+# (with its documented exit status) when the server does not behave.
+# No assertion here is about speed.
+
+load helpers
+
+setup() {
+	require_tools
+	LOAD=$BUILD/bench/load
+	[ -x "$LOAD" ] || fail "$LOAD is not built (run make bench-tools)"
+	SERVER_PIDS=()
+	LOG=$BATS_TEST_TMPDIR/server.log
+}
+
+# zeros N: N exit codes of 0, for assert_exits.
+zeros() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		printf '0 '
+	done
+}
+
+@test "session mode completes 20 hello sessions against wsinetd and says so" {
+	start_inetd_mode
+	run --separate-stderr -0 "$LOAD" session -n 20 -c 4 127.0.0.1 "$PORT"
+	assert_output --regexp '^session ok=20 failed=0 secs=[0-9.]+ per_sec=[0-9.]+ p50_ms=[0-9.]+ p90_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+$'
+	[ -z "$stderr" ] || fail "load stderr: $stderr"
+	# shellcheck disable=SC2046 # one argument per session
+	assert_exits $(zeros 20)
+	[ "$(grep -c 'closed by the peer (peer sent 1000' "$LOG")" -eq 20 ] ||
+		fail "want 20 clean closes: $(cat "$LOG")"
+}
+
+@test "session mode works over IPv6 loopback" {
+	start_inetd_mode6
+	run --separate-stderr -0 "$LOAD" session -n 3 ::1 "$PORT"
+	assert_output --regexp '^session ok=3 failed=0 '
+	assert_exits 0 0 0
+}
+
+@test "session mode fails with 6 when the server never says welcome" {
+	start_inetd_mode --echo
+	run --separate-stderr -6 "$LOAD" session -n 2 -t 0.5 127.0.0.1 "$PORT"
+	assert_output --regexp '^session ok=0 failed=2 '
+	[[ $stderr == *"timed out"* ]] || fail "load stderr: $stderr"
+}
+
+@test "echo mode counts every reply of the asked size" {
+	start_inetd_mode --echo
+	run --separate-stderr -0 "$LOAD" echo -n 100 -s 1k -w 8 127.0.0.1 "$PORT"
+	assert_output --regexp '^echo ok=1 failed=0 secs=[0-9.]+ size=1024 msgs=100 '
+	assert_exits 0
+}
+
+@test "echo mode fails with 5 when the replies are not echoes" {
+	start_inetd_mode
+	run --separate-stderr -5 "$LOAD" echo -n 10 -s 16 127.0.0.1 "$PORT"
+	assert_output --regexp '^echo ok=0 failed=1 '
+	[[ $stderr == *"wrong size"* ]] || fail "load stderr: $stderr"
+}
+
+@test "idle mode holds its connections until stdin ends, then closes them cleanly" {
+	start_inetd_mode
+	run --separate-stderr -0 "$LOAD" idle -k 5 127.0.0.1 "$PORT" </dev/null
+	assert_output "ready open=5 failed=0
+idle ok=5 failed=0"
+	assert_exits 0 0 0 0 0
+}
+
+@test "a port nobody listens on is a connect failure, exit 3" {
+	PORT=$(free_port)
+	run --separate-stderr -3 "$LOAD" session -n 2 127.0.0.1 "$PORT"
+	assert_output --regexp '^session ok=0 failed=2 '
+	[[ $stderr == *"Connection refused"* ]] || fail "load stderr: $stderr"
+}
+
+@test "anything but loopback is refused as a usage error" {
+	run --separate-stderr -2 "$LOAD" session 192.0.2.1 80
+	[[ $stderr == *"loopback"* ]] || fail "load stderr: $stderr"
+	run --separate-stderr -2 "$LOAD" session localhost 80
+	[[ $stderr == *"127.0.0.1 or ::1"* ]] || fail "load stderr: $stderr"
+}
