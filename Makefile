@@ -153,8 +153,9 @@ lint:
 		tests/fuzz/*.c tests/fuzz/*.h
 
 # Benchmarks print tables; they never gate anything on a number.
-bench: all
-	tests/bench/startup $(B)
+# tests/bench/run documents its settings (BENCH_QUICK=1 and others).
+bench: all bench-tools
+	tests/bench/run $(B)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
