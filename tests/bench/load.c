@@ -367,31 +367,59 @@ queue_close(struct run *r, struct lconn *c)
 	queue_message(r, c, WS_OP_CLOSE, (const char *)payload, n);
 }
 
-/* Writes what is queued: small messages, then copies of the echo frame.
- * Returns -1 when the connection broke. */
+/* The iovecs for what is queued: small messages first, then copies of
+ * the echo frame. Returns how many. */
+static int
+pending(const struct run *r, struct lconn *c, struct iovec *iov)
+{
+	int n = 0, i;
+
+	if (c->out_off < c->out_len) {
+		iov[n].iov_base = c->out + c->out_off;
+		iov[n++].iov_len = c->out_len - c->out_off;
+	}
+	for (i = 0; (unsigned long long)i < c->frames && i < IOV_MAX_BATCH;
+	     i++) {
+		iov[n].iov_base = r->frame + (i == 0 ? c->frame_off : 0);
+		iov[n++].iov_len = r->frame_len - (i == 0 ? c->frame_off : 0);
+	}
+	return n;
+}
+
+/* Drops w written bytes from the front of the queue. */
+static void
+consumed(const struct run *r, struct lconn *c, size_t w)
+{
+	size_t k = c->out_len - c->out_off;
+
+	if (w < k) {
+		c->out_off += w;
+		return;
+	}
+	c->out_off = c->out_len = 0;
+	w -= k;
+	while (w > 0) {
+		k = r->frame_len - c->frame_off;
+		if (w < k) {
+			c->frame_off += w;
+			return;
+		}
+		w -= k;
+		c->frame_off = 0;
+		c->frames--;
+	}
+}
+
+/* Writes what is queued until done or the socket is full. Returns -1
+ * when the connection broke. */
 static int
 flush(struct run *r, struct lconn *c)
 {
 	struct iovec iov[IOV_MAX_BATCH + 1];
-	int n = 0, i;
+	int n;
 	ssize_t w;
 
-	for (;;) {
-		n = 0;
-		if (c->out_off < c->out_len) {
-			iov[n].iov_base = c->out + c->out_off;
-			iov[n++].iov_len = c->out_len - c->out_off;
-		}
-		for (i = 0;
-		     (unsigned long long)i < c->frames && i < IOV_MAX_BATCH;
-		     i++) {
-			iov[n].iov_base =
-			    r->frame + (i == 0 ? c->frame_off : 0);
-			iov[n++].iov_len =
-			    r->frame_len - (i == 0 ? c->frame_off : 0);
-		}
-		if (n == 0)
-			break;
+	while ((n = pending(r, c, iov)) > 0) {
 		w = writev(c->fd, iov, n);
 		if (w == -1 && errno == EINTR)
 			continue;
@@ -401,27 +429,7 @@ flush(struct run *r, struct lconn *c)
 		}
 		if (w == -1)
 			return -1;
-		if (c->out_off < c->out_len) {
-			size_t k = c->out_len - c->out_off;
-
-			if ((size_t)w < k) {
-				c->out_off += (size_t)w;
-				continue;
-			}
-			c->out_off = c->out_len = 0;
-			w -= (ssize_t)k;
-		}
-		while (w > 0) {
-			size_t k = r->frame_len - c->frame_off;
-
-			if ((size_t)w < k) {
-				c->frame_off += (size_t)w;
-				break;
-			}
-			w -= (ssize_t)k;
-			c->frame_off = 0;
-			c->frames--;
-		}
+		consumed(r, c, (size_t)w);
 	}
 	watch(r, c, 0);
 	if (r->o.raw && r->o.mode != MODE_SESSION && c->st == C_CLOSING &&
