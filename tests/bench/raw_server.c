@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define BUF_CAP 65536
+#define OUT_CAP (BUF_CAP + sizeof(PREFIX) * 64)
 
 static const char WELCOME[] = "Welcome to the WebSocket server!\n";
 static const char PREFIX[] = "You said: ";
@@ -26,8 +27,10 @@ static const char PREFIX[] = "You said: ";
 struct client {
 	int fd;
 	int line_start, ending, shut;
-	char out[BUF_CAP + sizeof(PREFIX) * 64];
-	size_t off, len; /* pending output; no reading while any is left */
+	/* Pending output, allocated only while there is some, so that an
+	 * idle connection costs what the kernel keeps and little more. */
+	char *out;
+	size_t off, len; /* no reading while any is left */
 };
 
 static int ep, hello;
@@ -36,6 +39,7 @@ static void
 drop(struct client *c)
 {
 	close(c->fd);
+	free(c->out);
 	free(c);
 }
 
@@ -68,8 +72,11 @@ flush(struct client *c)
 			return -1;
 		c->off += (size_t)w;
 	}
-	if (c->off == c->len)
+	if (c->off == c->len) {
 		c->off = c->len = 0;
+		free(c->out);
+		c->out = NULL;
+	}
 	if (c->ending && c->len == 0 && !c->shut) {
 		c->shut = 1;
 		if (shutdown(c->fd, SHUT_WR) == -1)
@@ -82,6 +89,10 @@ flush(struct client *c)
 static void
 add(struct client *c, const char *p, size_t n)
 {
+	if (c->out == NULL && (c->out = malloc(OUT_CAP)) == NULL) {
+		perror("raw_server: malloc");
+		exit(1);
+	}
 	memcpy(c->out + c->len, p, n);
 	c->len += n;
 }
