@@ -28,17 +28,18 @@ UNIT_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# wsinetd starts once per connection: a static libcrypto brings in just the
-# SHA-1 it uses and spares the dynamic loader its relocations (measured in
-# docs/benchmarks.md). wsclient needs the random generator too and stays
-# dynamic; it has no use for libsystemd.
-WSINETD_LIBS = -Wl,-Bstatic $(shell pkg-config --libs-only-l libcrypto) \
-	-Wl,-Bdynamic $(shell pkg-config --libs libsystemd) -ldl -pthread
+# wsinetd starts once per connection, so it links nothing but libc: its
+# SHA-1 is its own, LISTEN_FDS is parsed in src/sd.c and libsystemd is
+# dlopen()ed only to write to the journal (measured in docs/benchmarks.md).
+# wsclient needs OpenSSL's random generator and has no use for libsystemd.
+# The sanitizers need the dynamic loader, so SANITIZE=1 links it dynamically.
+WSINETD_STATIC = $(if $(SAN),,-static)
 WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
-CORE = base64 accept utf8 frame msg http url service
-PROG_COMMON = clock engine log net opt
+CORE = sha1 base64 accept utf8 frame msg http url service
+PROG_COMMON = clock engine log net opt sd
+CLIENT_ONLY = dial
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
 
@@ -57,9 +58,9 @@ $(B)/libws.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/wsinetd: $(B)/wsinetd.o $(COMMON_OBJ) $(B)/libws.a
-	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSINETD_LIBS)
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $(WSINETD_STATIC) -o $@ $^
 
-$(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(B)/libws.a
+$(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(CLIENT_ONLY:%=$(B)/%.o) $(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSCLIENT_LIBS)
 
 # Unit tests always run under ASan+UBSan, whatever SANITIZE says.

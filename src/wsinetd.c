@@ -13,14 +13,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "clock.h"
 #include "engine.h"
 #include "exits.h"
 #include "log.h"
 #include "net.h"
 #include "opt.h"
+#include "sd.h"
 
 static const char USAGE[] =
     "usage: wsinetd [-e] [--max-message BYTES] [--max-header BYTES]\n"
@@ -157,9 +156,9 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 static int
 find_connection(int *rfd, int *wfd)
 {
-	int n, fd = SD_LISTEN_FDS_START;
+	int n, fd = SD_FIRST_FD;
 
-	if ((n = sd_listen_fds(1)) < 0) {
+	if ((n = sd_fds_passed()) < 0) {
 		log_msg(LOG_ERR, "LISTEN_FDS: %s", strerror(-n));
 		return -1;
 	}
@@ -175,14 +174,14 @@ find_connection(int *rfd, int *wfd)
 		    n);
 		return -1;
 	}
-	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) > 0) {
+	if (sd_fd_is_stream(fd, 1) > 0) {
 		log_msg(LOG_ERR,
 		    "fd %d is a listening socket: use Accept=yes "
 		    "(Accept=no is not supported yet)",
 		    fd);
 		return -1;
 	}
-	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 0) <= 0) {
+	if (sd_fd_is_stream(fd, 0) <= 0) {
 		log_msg(LOG_ERR,
 		    "fd %d from systemd is not a connected stream "
 		    "socket",
