@@ -40,6 +40,7 @@ ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 CORE = sha1 base64 accept utf8 frame msg http url service
 PROG_COMMON = clock engine log net opt sd
 CLIENT_ONLY = dial
+SERVER_ONLY = listener
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
 
@@ -57,7 +58,7 @@ $(B)/%.o: src/%.c src/*.h | $(B)/.dir
 $(B)/libws.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/wsinetd: $(B)/wsinetd.o $(COMMON_OBJ) $(B)/libws.a
+$(B)/wsinetd: $(B)/wsinetd.o $(COMMON_OBJ) $(SERVER_ONLY:%=$(B)/%.o) $(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $(WSINETD_STATIC) -o $@ $^
 
 $(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(CLIENT_ONLY:%=$(B)/%.o) $(B)/libws.a
