@@ -147,13 +147,19 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/ws-echo@.service \
 		> $(DESTDIR)$(UNITDIR)/ws-echo@.service
 	install -m 644 units/ws-echo.socket $(DESTDIR)$(UNITDIR)/ws-echo.socket
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/ws-echo-fast.service \
+		> $(DESTDIR)$(UNITDIR)/ws-echo-fast.service
+	install -m 644 units/ws-echo-fast.socket \
+		$(DESTDIR)$(UNITDIR)/ws-echo-fast.socket
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/wsinetd $(DESTDIR)$(BINDIR)/wsclient \
 		$(DESTDIR)$(MANDIR)/man8/wsinetd.8 \
 		$(DESTDIR)$(MANDIR)/man1/wsclient.1 \
 		$(DESTDIR)$(UNITDIR)/ws-echo@.service \
-		$(DESTDIR)$(UNITDIR)/ws-echo.socket
+		$(DESTDIR)$(UNITDIR)/ws-echo.socket \
+		$(DESTDIR)$(UNITDIR)/ws-echo-fast.service \
+		$(DESTDIR)$(UNITDIR)/ws-echo-fast.socket
 
 clean:
 	rm -rf build build-san
