@@ -135,6 +135,9 @@ lint:
 # Benchmarks print tables; they never gate anything on a number.
 bench: all
 	tests/bench/startup $(B)
+	$(CC) $(WARN) $(DEFS) -O2 -Isrc -o $(B)/bench-core tests/bench/core.c \
+		$(B)/libws.a
+	$(B)/bench-core
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
