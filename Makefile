@@ -138,6 +138,9 @@ bench: all
 	$(CC) $(WARN) $(DEFS) -O2 -Isrc -o $(B)/bench-core tests/bench/core.c \
 		$(B)/libws.a
 	$(B)/bench-core
+	$(CC) $(WARN) $(DEFS) -O2 -pthread -o $(B)/bench-sessions \
+		tests/bench/sessions.c
+	@echo "sessions/s: $(B)/bench-sessions HOST PORT CONCURRENCY SECS"
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
