@@ -28,17 +28,19 @@ UNIT_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# wsinetd starts once per connection: a static libcrypto brings in just the
-# SHA-1 it uses and spares the dynamic loader its relocations (measured in
-# docs/benchmarks.md). wsclient needs the random generator too and stays
-# dynamic; it has no use for libsystemd.
-WSINETD_LIBS = -Wl,-Bstatic $(shell pkg-config --libs-only-l libcrypto) \
-	-Wl,-Bdynamic $(shell pkg-config --libs libsystemd) -ldl -pthread
+# wsinetd starts once per connection, so it links nothing but libc: its
+# SHA-1 is its own, LISTEN_FDS is parsed in src/sd.c and libsystemd is
+# dlopen()ed only to write to the journal (measured in docs/benchmarks.md).
+# wsclient needs OpenSSL's random generator and has no use for libsystemd.
+# The sanitizers need the dynamic loader, so SANITIZE=1 links it dynamically.
+WSINETD_STATIC = $(if $(SAN),,-static)
 WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
-CORE = base64 accept utf8 frame msg http url service
-PROG_COMMON = clock engine log net opt
+CORE = sha1 base64 accept utf8 frame msg http url service
+PROG_COMMON = clock engine log net opt sd
+CLIENT_ONLY = dial
+SERVER_ONLY = listener
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
 
@@ -56,10 +58,10 @@ $(B)/%.o: src/%.c src/*.h | $(B)/.dir
 $(B)/libws.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/wsinetd: $(B)/wsinetd.o $(COMMON_OBJ) $(B)/libws.a
-	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSINETD_LIBS)
+$(B)/wsinetd: $(B)/wsinetd.o $(COMMON_OBJ) $(SERVER_ONLY:%=$(B)/%.o) $(B)/libws.a
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $(WSINETD_STATIC) -o $@ $^
 
-$(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(B)/libws.a
+$(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(CLIENT_ONLY:%=$(B)/%.o) $(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSCLIENT_LIBS)
 
 # Unit tests always run under ASan+UBSan, whatever SANITIZE says.
@@ -153,9 +155,13 @@ lint:
 		tests/fuzz/*.c tests/fuzz/*.h
 
 # Benchmarks print tables; they never gate anything on a number.
-# tests/bench/run documents its settings (BENCH_QUICK=1 and others).
+# tests/bench/run documents its settings (BENCH_QUICK=1 and others);
+# bench-core times the core's hot loops (UTF-8, masking, SHA-1) alone.
 bench: all bench-tools
 	tests/bench/run $(B)
+	$(CC) $(WARN) $(DEFS) -O2 -Isrc -o $(B)/bench-core tests/bench/core.c \
+		$(B)/libws.a
+	$(B)/bench-core
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
@@ -168,13 +174,19 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g' units/ws-echo@.service \
 		> $(DESTDIR)$(UNITDIR)/ws-echo@.service
 	install -m 644 units/ws-echo.socket $(DESTDIR)$(UNITDIR)/ws-echo.socket
+	sed 's|@SBINDIR@|$(SBINDIR)|g' units/ws-echo-fast.service \
+		> $(DESTDIR)$(UNITDIR)/ws-echo-fast.service
+	install -m 644 units/ws-echo-fast.socket \
+		$(DESTDIR)$(UNITDIR)/ws-echo-fast.socket
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/wsinetd $(DESTDIR)$(BINDIR)/wsclient \
 		$(DESTDIR)$(MANDIR)/man8/wsinetd.8 \
 		$(DESTDIR)$(MANDIR)/man1/wsclient.1 \
 		$(DESTDIR)$(UNITDIR)/ws-echo@.service \
-		$(DESTDIR)$(UNITDIR)/ws-echo.socket
+		$(DESTDIR)$(UNITDIR)/ws-echo.socket \
+		$(DESTDIR)$(UNITDIR)/ws-echo-fast.service \
+		$(DESTDIR)$(UNITDIR)/ws-echo-fast.socket
 
 clean:
 	rm -rf build build-san

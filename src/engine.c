@@ -6,6 +6,7 @@
  */
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -27,6 +28,10 @@
 #define OUT_HIGH (256 * 1024)
 /* First size of the reassembly buffer; it doubles up to max_message. */
 #define MSG_FIRST (4 * 1024)
+/* Payloads from this size on are written straight from where they lie
+ * (often the input buffer) when nothing else waits to go out; smaller
+ * ones are cheaper to copy and send together. */
+#define DIRECT_MIN (16 * 1024)
 /* How long to wait for the peer to close after a finished conversation
  * when no close timeout is set. */
 #define DRAIN_MS 2000
@@ -178,12 +183,70 @@ queue_frame(struct conn *c, int opcode, const void *prefix, size_t plen,
 	return 0;
 }
 
+/* Queues what writev left of the iovecs, skipping the first done bytes. */
+static int
+queue_rest(struct conn *c, const struct iovec *iov, int n, size_t done)
+{
+	size_t take;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (done >= iov[i].iov_len) {
+			done -= iov[i].iov_len;
+			continue;
+		}
+		take = iov[i].iov_len - done;
+		if (buf_reserve(&c->out, take) == -1) {
+			conn_end(c, EXIT_SYSTEM, "out of memory for %zu bytes",
+			    take);
+			c->state = CONN_DONE;
+			return -1;
+		}
+		memcpy(c->out.p + c->out.len,
+		    (const uint8_t *)iov[i].iov_base + done, take);
+		c->out.len += take;
+		done = 0;
+	}
+	return 0;
+}
+
+/* Zero-copy send: header, prefix and payload in one writev, the payload
+ * read where it lies; only what the socket does not take is copied. A
+ * failed write queues everything, and the next flush reports it. */
+static int
+send_direct(struct conn *c, int opcode, const void *prefix, size_t plen,
+    const void *data, size_t len)
+{
+	uint8_t hdr[WS_FRAME_HEADER_MAX];
+	struct iovec iov[3];
+	ssize_t n;
+
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = ws_frame_header(hdr, 1, opcode, plen + len, NULL);
+	iov[1].iov_base = (void *)prefix;
+	iov[1].iov_len = plen;
+	iov[2].iov_base = (void *)data;
+	iov[2].iov_len = len;
+	do
+		n = writev(c->wfd, iov, 3);
+	while (n == -1 && errno == EINTR);
+	if (n < 0)
+		n = 0;
+	c->bytes_out += (size_t)n;
+	return queue_rest(c, iov, 3, (size_t)n);
+}
+
 int
 conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
     const void *data, size_t len)
 {
 	if (c->sent_close || c->state >= CONN_DRAIN)
 		return 0;
+	/* Unmasked (server) frames only, and only when no queued bytes
+	 * must go first. */
+	if (len >= DIRECT_MIN && c->o.role == WS_ROLE_SERVER &&
+	    c->out.off == c->out.len && c->wfd >= 0)
+		return send_direct(c, opcode, prefix, plen, data, len);
 	return queue_frame(c, opcode, prefix, plen, data, len);
 }
 

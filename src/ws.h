@@ -64,6 +64,20 @@ struct ws_header {
 	struct ws_str value;
 };
 
+/* ---- sha1.c: SHA-1, for the accept key only ---- */
+
+#define WS_SHA1_LEN 20
+
+struct ws_sha1 {
+	uint32_t h[5];
+	uint64_t len; /* bytes hashed so far */
+	uint8_t buf[64];
+};
+
+void ws_sha1_init(struct ws_sha1 *s);
+void ws_sha1_update(struct ws_sha1 *s, const void *data, size_t n);
+void ws_sha1_final(struct ws_sha1 *s, uint8_t out[WS_SHA1_LEN]);
+
 /* ---- base64.c, accept.c ---- */
 
 /* Standard alphabet with padding. Returns the length written (no NUL

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * wsinetd: serves one WebSocket connection handed over by inetd or
- * systemd, then exits. main only: options, finding the connection,
- * choosing the service, the summary log line and the exit status.
+ * systemd, then exits; or, given a listening socket, one forked child
+ * per connection (listener.c). main only: options, finding the
+ * connection, choosing the service, the summary log line and the exit
+ * status.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,24 +15,27 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "clock.h"
 #include "engine.h"
 #include "exits.h"
+#include "listener.h"
 #include "log.h"
 #include "net.h"
 #include "opt.h"
+#include "sd.h"
 
 static const char USAGE[] =
     "usage: wsinetd [-e] [--max-message BYTES] [--max-header BYTES]\n"
     "               [--handshake-timeout SECS] [--idle-timeout SECS]\n"
     "               [--close-timeout SECS] [--ping-interval SECS]\n"
+    "               [--listen ADDR:PORT] [--max-connections N]\n"
+    "               [--drain-timeout SECS]\n"
     "       wsinetd -h | -V\n";
 
 static const char HELP[] =
     "Serve one WebSocket (RFC 6455) connection on stdin/stdout, as inetd\n"
-    "or systemd socket activation (Accept=yes) starts it.\n"
+    "or systemd socket activation (Accept=yes) starts it; or accept on a\n"
+    "listening socket, one process per connection.\n"
     "\n"
     "  -e, --echo                 echo every message back (no welcome)\n"
     "      --max-message BYTES    largest message (default 1M; k, m, g)\n"
@@ -40,6 +45,13 @@ static const char HELP[] =
     "      --close-timeout S      wait for the peer's close (default 5)\n"
     "      --ping-interval S      ping every S seconds; no pong by the next\n"
     "                             ping closes with 1011 (default 0: off)\n"
+    "      --listen ADDR:PORT     listen and fork one process per connection\n"
+    "                             (IPv6 as [ADDR]:PORT); systemd's Accept=no\n"
+    "                             socket in LISTEN_FDS does the same\n"
+    "      --max-connections N    with a listening socket: connections at\n"
+    "                             once; more get 503 (default 256)\n"
+    "      --drain-timeout S      on SIGTERM, time live connections get to\n"
+    "                             finish before they are ended (default 10)\n"
     "  -h, --help                 show this help\n"
     "  -V, --version              show the version\n"
     "\n"
@@ -54,6 +66,9 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_CLOSE_TIMEOUT,
 	OPT_PING_INTERVAL,
+	OPT_LISTEN,
+	OPT_MAX_CONNECTIONS,
+	OPT_DRAIN_TIMEOUT,
 };
 
 static const struct option LONGOPTS[] = {
@@ -64,6 +79,9 @@ static const struct option LONGOPTS[] = {
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
 	{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -73,8 +91,16 @@ static const struct option LONGOPTS[] = {
  * can hold; 1 GiB is far beyond any sane service. */
 #define MAX_MESSAGE_LIMIT (1ULL << 30)
 #define MAX_HEADER_LIMIT (1ULL << 20)
+/* One process each: beyond this the machine, not the option, is the
+ * limit. */
+#define MAX_CONNECTIONS_LIMIT 65536
 
 static enum ws_service service = WS_SERVICE_HELLO;
+static struct conn_opts opts = { .role = WS_ROLE_SERVER,
+	.handshake_ms = 10000,
+	.close_ms = 5000 };
+static const char *listen_spec;
+static struct listener_opts lopts = { .max_conns = 256, .drain_ms = 10000 };
 
 /* Under inetd a misconfigured command line must not answer the client
  * with text either: the complaint goes where the log goes. */
@@ -98,6 +124,7 @@ static void
 parse_args(int argc, char **argv, struct conn_opts *o)
 {
 	uint64_t v;
+	long n;
 	int ch;
 
 	/* getopt's own messages would name argv[0] and skip the log. */
@@ -138,6 +165,21 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 				usage_error("invalid --ping-interval: %s",
 				    optarg);
 			break;
+		case OPT_LISTEN:
+			listen_spec = optarg;
+			break;
+		case OPT_MAX_CONNECTIONS:
+			if (opt_count(optarg, MAX_CONNECTIONS_LIMIT, &n) ||
+			    n < 1)
+				usage_error("invalid --max-connections: %s",
+				    optarg);
+			lopts.max_conns = (unsigned)n;
+			break;
+		case OPT_DRAIN_TIMEOUT:
+			if (opt_seconds(optarg, &lopts.drain_ms))
+				usage_error("invalid --drain-timeout: %s",
+				    optarg);
+			break;
 		case 'h':
 			printf("%s\n%s", USAGE, HELP);
 			exit(EXIT_OK);
@@ -153,13 +195,15 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 		usage_error("unexpected argument: %s", argv[optind]);
 }
 
-/* fd 0/1 from inetd, or the socket systemd passes with LISTEN_FDS. */
+/* fd 0/1 from inetd, or the socket systemd passes with LISTEN_FDS: a
+ * connection (Accept=yes), or a listening socket (Accept=no) to accept
+ * on, returned in *lfd. */
 static int
-find_connection(int *rfd, int *wfd)
+find_connection(int *rfd, int *wfd, int *lfd)
 {
-	int n, fd = SD_LISTEN_FDS_START;
+	int n, fd = SD_FIRST_FD;
 
-	if ((n = sd_listen_fds(1)) < 0) {
+	if ((n = sd_fds_passed()) < 0) {
 		log_msg(LOG_ERR, "LISTEN_FDS: %s", strerror(-n));
 		return -1;
 	}
@@ -171,18 +215,15 @@ find_connection(int *rfd, int *wfd)
 	if (n > 1) {
 		log_msg(LOG_ERR,
 		    "systemd passed %d sockets; expected one "
-		    "connection (Accept=yes)",
+		    "connection (Accept=yes) or one listening socket",
 		    n);
 		return -1;
 	}
-	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) > 0) {
-		log_msg(LOG_ERR,
-		    "fd %d is a listening socket: use Accept=yes "
-		    "(Accept=no is not supported yet)",
-		    fd);
-		return -1;
+	if (sd_fd_is_stream(fd, 1)) {
+		*lfd = fd;
+		return 0;
 	}
-	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 0) <= 0) {
+	if (!sd_fd_is_stream(fd, 0)) {
 		log_msg(LOG_ERR,
 		    "fd %d from systemd is not a connected stream "
 		    "socket",
@@ -255,27 +296,20 @@ log_summary(const struct conn *c, int status, const char *peer)
 	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
 }
 
-int
-main(int argc, char **argv)
+/* One connection, start to end, in this process; returns the status. */
+static int
+serve_fds(int rfd, int wfd)
 {
 	static const struct conn_handler handler = { on_open, on_message,
 		NULL };
-	struct conn_opts o = { .role = WS_ROLE_SERVER,
-		.handshake_ms = 10000,
-		.close_ms = 5000 };
 	struct conn c;
 	char peer[80];
-	int rfd, wfd, status;
+	int status;
 
-	signal(SIGPIPE, SIG_IGN);
-	log_init("wsinetd", 1, 0, 1);
-	parse_args(argc, argv, &o);
-	if (find_connection(&rfd, &wfd) == -1)
-		return EXIT_SYSTEM;
 	log_init("wsinetd", 1, rfd, wfd);
 	net_nodelay(wfd);
 	net_peer_name(rfd, peer, sizeof(peer));
-	if (conn_init(&c, rfd, wfd, &o, &handler, NULL) == -1) {
+	if (conn_init(&c, rfd, wfd, &opts, &handler, NULL) == -1) {
 		log_msg(LOG_ERR, "%s out of memory", peer);
 		return EXIT_SYSTEM;
 	}
@@ -283,4 +317,44 @@ main(int argc, char **argv)
 	log_summary(&c, status, peer);
 	conn_free(&c);
 	return status;
+}
+
+/* A connection the listener accepted, in the child forked for it. */
+static int
+serve_socket(int fd)
+{
+	return serve_fds(fd, fd);
+}
+
+static int
+listen_on(int lfd)
+{
+	log_init("wsinetd", 1, lfd, lfd);
+	return listener_run(lfd, &lopts, serve_socket);
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[160];
+	int rfd, wfd, lfd = -1;
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init("wsinetd", 1, 0, 1);
+	parse_args(argc, argv, &opts);
+	if (listen_spec != NULL) {
+		lfd = listener_open(listen_spec, err, sizeof(err));
+		if (lfd == -2)
+			usage_error("%s", err);
+		if (lfd == -1) {
+			log_msg(LOG_ERR, "%s", err);
+			return EXIT_SYSTEM;
+		}
+		return listen_on(lfd);
+	}
+	if (find_connection(&rfd, &wfd, &lfd) == -1)
+		return EXIT_SYSTEM;
+	if (lfd >= 0)
+		return listen_on(lfd);
+	return serve_fds(rfd, wfd);
 }

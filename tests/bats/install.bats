@@ -27,6 +27,8 @@ setup() {
 	[ -f "$DEST/usr/share/man/man8/wsinetd.8" ] || fail "no wsinetd.8"
 	[ -f "$DEST/usr/share/man/man1/wsclient.1" ] || fail "no wsclient.1"
 	[ -f "$DEST/lib/systemd/system/ws-echo.socket" ] || fail "no socket unit"
+	[ -f "$DEST/lib/systemd/system/ws-echo-fast.socket" ] ||
+		fail "no fast-path socket unit"
 	run -0 "$DEST/usr/sbin/wsinetd" --version
 	assert_output --regexp '^wsinetd [0-9]'
 }
@@ -35,6 +37,8 @@ setup() {
 	run -0 stage install
 	run -0 grep '^ExecStart=' "$DEST/lib/systemd/system/ws-echo@.service"
 	assert_output "ExecStart=/usr/sbin/wsinetd"
+	run -0 grep '^ExecStart=' "$DEST/lib/systemd/system/ws-echo-fast.service"
+	assert_output "ExecStart=/usr/sbin/wsinetd --max-connections 256 --drain-timeout 10"
 	run -1 grep -r '@SBINDIR@' "$DEST"
 }
 

@@ -52,13 +52,18 @@ install_units() {
 	sed "s|@SBINDIR@|$1|g" "$REPO/units/ws-echo@.service" \
 		>"$UNITS/ws-echo@.service"
 	cp "$REPO/units/ws-echo.socket" "$UNITS/ws-echo.socket"
+	sed "s|@SBINDIR@|$1|g" "$REPO/units/ws-echo-fast.service" \
+		>"$UNITS/ws-echo-fast.service"
+	cp "$REPO/units/ws-echo-fast.socket" "$UNITS/ws-echo-fast.socket"
 }
 
-# The service with its sandbox taken out: everything from the first
-# hardening group on is dropped.
+# weaken_service [UNIT]: the service (default ws-echo@.service) with its
+# sandbox taken out: everything from the first hardening group on is
+# dropped.
 weaken_service() {
-	sed -i '/^# -- Identity/,$d' "$UNITS/ws-echo@.service"
-	! grep -q '^ProtectSystem=' "$UNITS/ws-echo@.service" ||
+	local unit=$UNITS/${1:-ws-echo@.service}
+	sed -i '/^# -- Identity/,$d' "$unit"
+	! grep -q '^ProtectSystem=' "$unit" ||
 		fail "the weakened copy still has its hardening"
 }
 
@@ -117,4 +122,36 @@ assert_verify_clean() {
 	assert_failure
 	assert_output --partial 'Overall exposure level for ws-echo@'
 	refute_output --regexp 'Overall exposure level for ws-echo@[^:]*: 0\.[0-2] '
+}
+
+@test "systemd-analyze verify has nothing to say about ws-echo-fast.socket" {
+	assert_verify_clean "$UNITS/ws-echo-fast.socket"
+}
+
+@test "systemd-analyze verify has nothing to say about ws-echo-fast.service" {
+	assert_verify_clean "$UNITS/ws-echo-fast.service"
+}
+
+@test "ws-echo-fast.socket hands over the listening socket (Accept=no)" {
+	run -0 grep -E '^Accept=' "$UNITS/ws-echo-fast.socket"
+	assert_output "Accept=no"
+	run -0 grep -E '^KillMode=' "$UNITS/ws-echo-fast.service"
+	assert_output "KillMode=mixed"
+}
+
+@test "systemd-analyze security rates ws-echo-fast.service at an exposure of 0.2 or less" {
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-fast.service"
+	assert_success
+	assert_output --regexp 'Overall exposure level for ws-echo-fast[^:]*: 0\.[0-2] '
+	assert_equal "$stderr" ""
+}
+
+@test "ws-echo-fast.service without its hardening fails the same security threshold" {
+	weaken_service ws-echo-fast.service
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-fast.service"
+	assert_failure
+	assert_output --partial 'Overall exposure level for ws-echo-fast'
+	refute_output --regexp 'Overall exposure level for ws-echo-fast[^:]*: 0\.[0-2] '
 }

@@ -257,6 +257,83 @@ exhaustive(void)
 	is_int(bad, 0, "4-byte strings F0-FF x 7F-BE agree with a reference");
 }
 
+/* The same 3-byte strings with ASCII after them, so that the
+ * character-at-a-time path (which needs 4 bytes in view) judges them. */
+static void
+exhaustive_fast(void)
+{
+	uint8_t b[8];
+	uint32_t x, bad = 0;
+
+	memset(b, 'a', sizeof(b));
+	for (x = 0; x < 1u << 24; x++) {
+		b[0] = x >> 16, b[1] = x >> 8, b[2] = (uint8_t)x;
+		if (ws_utf8_valid(b, 4) != ref_valid(b, 4) ||
+		    ws_utf8_valid(b, 8) != ref_valid(b, 8))
+			bad++;
+	}
+	is_int(bad, 0,
+	    "1- to 3-byte strings followed by ASCII agree with a "
+	    "reference");
+}
+
+/* The slow path alone: one byte per call never leaves 4 bytes in view. */
+static size_t
+refused_at_byte_by_byte(const uint8_t *p, size_t n)
+{
+	struct ws_utf8 u = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ws_utf8_feed(&u, p + i, 1) == 0)
+			return i;
+	return OK;
+}
+
+static size_t
+refused_at_whole(const uint8_t *p, size_t n)
+{
+	struct ws_utf8 u = { 0 };
+	size_t got = ws_utf8_feed(&u, p, n);
+
+	return got == n ? OK : got;
+}
+
+/* Every vector after 0-15 bytes of ASCII or 2-byte characters and
+ * followed by ASCII, so each lands at every alignment of the word and
+ * character paths: refused at the same byte as byte by byte. */
+static void
+vectors_at_every_alignment(void)
+{
+	uint8_t buf[128];
+	size_t v, pad, n, k, mismatches = 0;
+	int style;
+
+	for (v = 0; v < sizeof(vecs) / sizeof(vecs[0]); v++)
+		for (style = 0; style < 2; style++)
+			for (pad = 0; pad < 16; pad++) {
+				for (k = 0; k < pad; k++)
+					buf[k] = style == 0 ||
+						k >= (pad & ~(size_t)1)
+					    ? 'p'
+					    : k % 2 == 0 ? 0xc3
+							 : 0xa9;
+				memcpy(buf + pad, vecs[v].p, vecs[v].n);
+				n = pad + vecs[v].n;
+				memcpy(buf + n, "tail-ascii", 10);
+				n += 10;
+				if (refused_at_whole(buf, n) !=
+				    refused_at_byte_by_byte(buf, n)) {
+					printf("# %s after %zu bytes (style "
+					       "%d)\n",
+					    vecs[v].name, pad, style);
+					mismatches++;
+				}
+			}
+	is_int((long long)mismatches, 0,
+	    "every vector at every alignment: refused where byte by byte is");
+}
+
 static void
 refused_stays_refused(void)
 {
@@ -282,6 +359,8 @@ main(void)
 		run(&vecs[i]);
 	alignment();
 	exhaustive();
+	exhaustive_fast();
+	vectors_at_every_alignment();
 	refused_stays_refused();
 	return done_testing();
 }

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Accept loop for a listening socket (systemd Accept=no, or --listen):
+ * one forked child per connection, bounded in number, reaped through a
+ * signalfd, drained on SIGTERM. Forking without exec skips the loader,
+ * and the child starts with everything already parsed.
+ */
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "exits.h"
+#include "listener.h"
+#include "log.h"
+#include "net.h"
+
+/* Connections taken per wake-up, so signals are looked at in between. */
+#define ACCEPT_BATCH 64
+/* After the children's SIGTERM, how long before SIGKILL. */
+#define KILL_GRACE_MS 2000
+/* Out of fds: how long to leave the queue alone before trying again. */
+#define EMFILE_PAUSE_MS 100
+
+/* Over --max-connections: a polite answer instead of a silent close. */
+static const char BUSY[] = "HTTP/1.1 503 Service Unavailable\r\n"
+			   "Content-Type: text/plain\r\n"
+			   "Content-Length: 17\r\n"
+			   "Retry-After: 1\r\n"
+			   "Connection: close\r\n"
+			   "\r\n"
+			   "server too busy.\n";
+
+struct listener {
+	int lfd, sigfd;
+	const struct listener_opts *o;
+	int (*serve)(int fd);
+	sigset_t oldmask;
+	pid_t *kids;
+	unsigned nkids;
+	int stopping, terminated;
+	long long deadline_ms, pause_until_ms;
+};
+
+/* Parses "1.2.3.4:80" or "[::1]:80" into ss. */
+static int
+parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon = strrchr(spec, ':'), *h = spec;
+	size_t hlen = colon ? (size_t)(colon - spec) : 0;
+	char *end;
+	long port;
+
+	if (colon == NULL || colon[1] == '\0')
+		return -1;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || *end != '\0' || port < 0 || port > 65535)
+		return -1;
+	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -1;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (h == spec && inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*in4);
+		return 0;
+	}
+	if (h != spec && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -1;
+}
+
+int
+listener_open(const char *spec, char *err, size_t errcap)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1;
+
+	if (parse_addr(spec, &ss, &len) == -1) {
+		snprintf(err, errcap,
+		    "invalid --listen: %s (want ADDR:PORT or [ADDR]:PORT)",
+		    spec);
+		return -2;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		goto fail;
+	/* A restart must not wait out the old connections' TIME_WAIT. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    listen(fd, SOMAXCONN) == -1)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errcap, "cannot listen on %s: %s", spec, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+/* In the child: the listener's fds and signal set are not its business. */
+static void __attribute__((noreturn)) run_child(struct listener *l, int fd)
+{
+	close(l->lfd);
+	close(l->sigfd);
+	sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
+	_exit(l->serve(fd));
+}
+
+static void
+refuse_busy(struct listener *l, int fd)
+{
+	char peer[80];
+	char junk[4096];
+
+	net_peer_name(fd, peer, sizeof(peer));
+	log_msg(LOG_WARNING, "%s refused: 503, %u connections already", peer,
+	    l->nkids);
+	/* Best effort and never blocking: the socket buffer takes it. Read
+	 * what the client sent, so the close does not reset the answer. */
+	net_set_nonblock(fd);
+	(void)!write(fd, BUSY, sizeof(BUSY) - 1);
+	shutdown(fd, SHUT_WR);
+	while (read(fd, junk, sizeof(junk)) > 0)
+		;
+	close(fd);
+}
+
+static void
+spawn_child(struct listener *l, int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		run_child(l, fd);
+	if (pid == -1)
+		log_msg(LOG_ERR, "fork: %s; connection dropped",
+		    strerror(errno));
+	else
+		l->kids[l->nkids++] = pid;
+	close(fd);
+}
+
+static void
+accept_batch(struct listener *l)
+{
+	int i, fd;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		fd = accept4(l->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_msg(LOG_ERR, "accept: %s", strerror(errno));
+				l->pause_until_ms =
+				    clock_ms() + EMFILE_PAUSE_MS;
+			}
+			return;
+		}
+		if (l->nkids >= l->o->max_conns)
+			refuse_busy(l, fd);
+		else
+			spawn_child(l, fd);
+	}
+}
+
+static void
+forget_kid(struct listener *l, pid_t pid)
+{
+	unsigned i;
+
+	for (i = 0; i < l->nkids; i++)
+		if (l->kids[i] == pid) {
+			l->kids[i] = l->kids[--l->nkids];
+			return;
+		}
+}
+
+/* Each child logs its own summary; only a violent end is news here. */
+static void
+reap(struct listener *l)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		forget_kid(l, pid);
+		if (WIFSIGNALED(st) && !l->terminated)
+			log_msg(LOG_ERR,
+			    "connection process %ld killed by "
+			    "signal %d",
+			    (long)pid, WTERMSIG(st));
+	}
+}
+
+static void
+stop(struct listener *l, int sig)
+{
+	if (l->stopping)
+		return;
+	l->stopping = 1;
+	close(l->lfd);
+	l->lfd = -1;
+	l->deadline_ms = clock_ms() + l->o->drain_ms;
+	log_msg(LOG_INFO,
+	    "%s: stopped listening; waiting up to %d ms for %u "
+	    "connections",
+	    sig == SIGINT ? "SIGINT" : "SIGTERM", l->o->drain_ms, l->nkids);
+}
+
+static void
+kill_all(struct listener *l, int sig)
+{
+	unsigned i;
+
+	for (i = 0; i < l->nkids; i++)
+		kill(l->kids[i], sig);
+}
+
+/* Past the drain deadline: SIGTERM the rest, then SIGKILL. */
+static void
+on_deadline(struct listener *l)
+{
+	if (!l->terminated) {
+		log_msg(LOG_WARNING, "terminating %u connections still open",
+		    l->nkids);
+		l->terminated = 1;
+		kill_all(l, SIGTERM);
+		l->deadline_ms = clock_ms() + KILL_GRACE_MS;
+	} else {
+		kill_all(l, SIGKILL);
+		l->deadline_ms = clock_ms() + KILL_GRACE_MS;
+	}
+}
+
+static void
+read_signals(struct listener *l)
+{
+	struct signalfd_siginfo si;
+
+	while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap(l);
+		else
+			stop(l, (int)si.ssi_signo);
+	}
+}
+
+static int
+wait_ms(const struct listener *l, long long now)
+{
+	long long until = l->stopping ? l->deadline_ms : l->pause_until_ms;
+
+	if (!l->stopping && until <= now)
+		return -1;
+	return until > now ? (int)(until - now) : 0;
+}
+
+static int
+loop(struct listener *l)
+{
+	struct pollfd pf[2];
+	long long now;
+	nfds_t n;
+
+	while (!l->stopping || l->nkids > 0) {
+		now = clock_ms();
+		if (l->stopping && now >= l->deadline_ms)
+			on_deadline(l);
+		pf[0] = (struct pollfd){ .fd = l->sigfd, .events = POLLIN };
+		n = 1;
+		if (!l->stopping && now >= l->pause_until_ms)
+			pf[n++] =
+			    (struct pollfd){ .fd = l->lfd, .events = POLLIN };
+		if (poll(pf, n, wait_ms(l, now)) == -1 && errno != EINTR) {
+			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			return EXIT_SYSTEM;
+		}
+		if (pf[0].revents)
+			read_signals(l);
+		if (n > 1 && pf[1].revents && !l->stopping)
+			accept_batch(l);
+	}
+	return l->terminated ? EXIT_TIMEOUT : EXIT_OK;
+}
+
+int
+listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd))
+{
+	struct listener l = { .lfd = lfd, .o = o, .serve = serve };
+	sigset_t set;
+	int status;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if ((l.kids = calloc(o->max_conns, sizeof(*l.kids))) == NULL) {
+		log_msg(LOG_ERR, "out of memory for %u connections",
+		    o->max_conns);
+		return EXIT_SYSTEM;
+	}
+	if (sigprocmask(SIG_BLOCK, &set, &l.oldmask) == -1 ||
+	    (l.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
+	    net_set_nonblock(lfd) == -1) {
+		log_msg(LOG_ERR, "listener setup: %s", strerror(errno));
+		free(l.kids);
+		return EXIT_SYSTEM;
+	}
+	status = loop(&l);
+	if (l.lfd != -1)
+		close(l.lfd);
+	close(l.sigfd);
+	free(l.kids);
+	log_msg(LOG_INFO, "stopped%s",
+	    status == EXIT_TIMEOUT ? " after terminating connections" : "");
+	return status;
+}
