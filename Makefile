@@ -49,10 +49,10 @@ COMMON_OBJ = $(PROG_COMMON:%=$(B)/%.o)
 
 all: $(B)/wsinetd $(B)/wsclient
 
-$(B)/.dir:
-	@mkdir -p $(B)/unit $(B)/bench && touch $@
+$(B)/.dirs:
+	@mkdir -p $(B)/unit $(B)/bench $(B)/fuzz $(B)/libfuzzer && touch $@
 
-$(B)/%.o: src/%.c src/*.h | $(B)/.dir
+$(B)/%.o: src/%.c src/*.h | $(B)/.dirs
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libws.a: $(CORE_OBJ)
@@ -65,7 +65,7 @@ $(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(CLIENT_ONLY:%=$(B)/%.o) $(B)/libw
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSCLIENT_LIBS)
 
 # Unit tests always run under ASan+UBSan, whatever SANITIZE says.
-$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE:%=src/%.c) src/ws.h | $(B)/.dir
+$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE:%=src/%.c) src/ws.h | $(B)/.dirs
 	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc -o $@ $< \
 		$(CORE:%=src/%.c) $(PKG_LIBS)
 
@@ -86,13 +86,11 @@ MAXLEN_fuzz_response = 4096
 MAXLEN_fuzz_frames = 4096
 MAXLEN_fuzz_url = 512
 
-$(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/.dir
-	@mkdir -p $(B)/fuzz
+$(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/.dirs
 	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc -o $@ $< \
 		tests/fuzz/replay.c $(CORE:%=src/%.c) $(CRYPTO_LIBS)
 
-$(B)/libfuzzer/%: tests/fuzz/%.c $(FUZZ_DEPS) | $(B)/.dir
-	@mkdir -p $(B)/libfuzzer
+$(B)/libfuzzer/%: tests/fuzz/%.c $(FUZZ_DEPS) | $(B)/.dirs
 	$(FUZZ_CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -Isrc \
 		-o $@ $< $(CORE:%=src/%.c) $(CRYPTO_LIBS)
 
@@ -117,16 +115,16 @@ BENCH_TOOLS = load floor_handler hello_child raw_server
 STATIC_CFLAGS = $(WARN) $(DEFS) -O2 -static -Isrc
 
 $(B)/bench/load: tests/bench/load.c tests/bench/hist.c tests/bench/hist.h \
-		src/ws.h src/exits.h $(B)/libws.a | $(B)/.dir
+		src/ws.h src/exits.h $(B)/libws.a | $(B)/.dirs
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ tests/bench/load.c tests/bench/hist.c \
 		$(B)/libws.a $(WSCLIENT_LIBS)
 
 $(B)/bench/floor_handler: tests/bench/floor_handler.c $(CORE:%=src/%.c) \
-		src/ws.h | $(B)/.dir
+		src/ws.h | $(B)/.dirs
 	$(CC) $(STATIC_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE:%=src/%.c) \
 		$(shell pkg-config --libs-only-l libcrypto)
 
-$(B)/bench/%: tests/bench/%.c | $(B)/.dir
+$(B)/bench/%: tests/bench/%.c | $(B)/.dirs
 	$(CC) $(STATIC_CFLAGS) -o $@ $<
 
 bench-tools: $(BENCH_TOOLS:%=$(B)/bench/%)
