@@ -2,7 +2,8 @@
 /*
  * wsclient: the companion client. By default it performs the hello
  * exchange; it can also send given messages or stdin lines and prints
- * every message it receives on its own line. main only, plus its handler.
+ * every message it receives on its own line, or echo every message back
+ * (for client conformance suites). main only, plus its handler.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +23,8 @@
 #include "opt.h"
 
 static const char USAGE[] =
-    "usage: wsclient [-n count] [-m text]... [--stdin] [-H 'name: value']...\n"
+    "usage: wsclient [-n count] [-m text]... [--stdin | --echo]\n"
+    "                [-H 'name: value']...\n"
     "                [--origin origin] [--protocol list] [--timeout secs]\n"
     "                [--connect-timeout secs] [--close-timeout secs]\n"
     "                [--max-message bytes] [--ping-interval secs] url\n"
@@ -37,6 +39,8 @@ static const char HELP[] =
     "                           0: run until the server closes)\n"
     "  -m, --message TEXT       send TEXT instead of the hello (repeatable)\n"
     "      --stdin              send each line of stdin; close at its end\n"
+    "  -e, --echo               send each message back with its opcode and\n"
+    "                           print nothing, until the server closes\n"
     "  -H, --header 'N: V'      add or replace a request header\n"
     "      --origin ORIGIN      send an Origin header\n"
     "      --protocol LIST      offer these subprotocols (comma-separated)\n"
@@ -75,6 +79,7 @@ static const struct option LONGOPTS[] = {
 	{ "count", required_argument, NULL, 'n' },
 	{ "message", required_argument, NULL, 'm' },
 	{ "stdin", no_argument, NULL, OPT_STDIN },
+	{ "echo", no_argument, NULL, 'e' },
 	{ "header", required_argument, NULL, 'H' },
 	{ "origin", required_argument, NULL, OPT_ORIGIN },
 	{ "protocol", required_argument, NULL, OPT_PROTOCOL },
@@ -94,6 +99,7 @@ struct client {
 	const char *messages[MAX_MESSAGES];
 	size_t nmessages;
 	int from_stdin;
+	int echo;
 	const char *headers[MAX_HEADERS + 2];
 	size_t nheaders;
 	char *origin_header, *protocol_header;
@@ -161,6 +167,9 @@ parse_option(struct client *cl, int ch)
 	case OPT_STDIN:
 		cl->from_stdin = 1;
 		break;
+	case 'e':
+		cl->echo = 1;
+		break;
 	case 'H':
 		add_header(cl, optarg);
 		break;
@@ -214,7 +223,7 @@ parse_args(int argc, char **argv, struct client *cl)
 	/* Our own messages name the program, not argv[0]. */
 	opterr = 0;
 	while (
-	    (ch = getopt_long(argc, argv, "n:m:H:hV", LONGOPTS, NULL)) != -1) {
+	    (ch = getopt_long(argc, argv, "n:m:H:ehV", LONGOPTS, NULL)) != -1) {
 		if (ch == '?')
 			usage_error("unknown option or missing value: %s",
 			    argv[optind - 1]);
@@ -225,6 +234,8 @@ parse_args(int argc, char **argv, struct client *cl)
 		    optind < argc ? "too many arguments" : "missing URL");
 	if (cl->from_stdin && cl->nmessages)
 		usage_error("%s", "--stdin and --message exclude each other");
+	if (cl->echo && (cl->from_stdin || cl->nmessages))
+		usage_error("%s", "--echo excludes --stdin and --message");
 	cl->url = argv[optind];
 }
 
@@ -257,7 +268,7 @@ on_open(struct conn *c)
 
 	if (cl->from_stdin) {
 		c->aux_fd = 0;
-	} else if (cl->nmessages == 0) {
+	} else if (cl->nmessages == 0 && !cl->echo) {
 		conn_send(c, WS_OP_TEXT, NULL, 0, HELLO, sizeof(HELLO) - 1);
 	}
 	for (i = 0; i < cl->nmessages; i++)
@@ -270,11 +281,12 @@ on_message(struct conn *c, int opcode, const uint8_t *data, size_t len)
 {
 	struct client *cl = c->ctx;
 
-	(void)opcode;
 	if (cl->count > 0 && cl->received >= cl->count)
 		return; /* sent after our close: -n N prints N messages */
-	if (fwrite(data, 1, len, stdout) != len || putchar('\n') == EOF ||
-	    fflush(stdout) == EOF) {
+	if (cl->echo) {
+		conn_send(c, opcode, NULL, 0, data, len);
+	} else if (fwrite(data, 1, len, stdout) != len ||
+	    putchar('\n') == EOF || fflush(stdout) == EOF) {
 		conn_end(c, EXIT_SYSTEM, "cannot write to stdout: %s",
 		    strerror(errno));
 		conn_close(c, WS_CLOSE_GOING_AWAY, "");
@@ -404,7 +416,9 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	log_init("wsclient", 0, -1, -1);
 	parse_args(argc, argv, &cl);
-	if (cl.count < 0 && cl.nmessages == 0 && !cl.from_stdin)
+	if (cl.count < 0 && cl.echo)
+		cl.count = 0; /* echo until the server closes */
+	else if (cl.count < 0 && cl.nmessages == 0 && !cl.from_stdin)
 		cl.count = 2; /* the hello exchange: welcome and reply */
 	if (cl.o.max_message == 0)
 		cl.o.max_message = WS_MAX_MESSAGE_DEFAULT;

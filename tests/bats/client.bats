@@ -68,6 +68,18 @@ last"
 	assert_exits 0
 }
 
+@test "--echo sends each message back with its opcode and prints nothing" {
+	start_wsfake --send-text hello --send-hex 8203010203 --send-close 1000
+	run --separate-stderr -0 wsclient --echo "ws://127.0.0.1:$PORT/"
+	assert_output ""
+	assert_stderr ""
+	assert_fake "request: GET / HTTP/1.1
+recv text: hello
+recv binary: 3 bytes
+recv close: 1000
+eof"
+}
+
 @test "--stdin with the hello service gets the welcome and one answer per line" {
 	start_inetd_mode
 	run --separate-stderr -0 wsclient --stdin "ws://127.0.0.1:$PORT/" <<<'hi'
@@ -296,6 +308,13 @@ eof"
 	run --separate-stderr -2 wsclient --stdin -m x ws://127.0.0.1/
 	assert_output ""
 	[[ $stderr == "wsclient: --stdin and --message exclude each other"$'\n'* ]] ||
+		fail "stderr: $stderr"
+}
+
+@test "wsclient with both --echo and -m is a usage error" {
+	run --separate-stderr -2 wsclient --echo -m x ws://127.0.0.1/
+	assert_output ""
+	[[ $stderr == "wsclient: --echo excludes --stdin and --message"$'\n'* ]] ||
 		fail "stderr: $stderr"
 }
 
