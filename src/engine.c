@@ -719,6 +719,12 @@ step(struct conn *c)
 		now = clock_ms();
 		wait = d > now ? (int)(d - now) : 0;
 	}
+	/* Input already read but held back while output was high must be
+	 * parsed as soon as output drains, without waiting for more: the
+	 * peer may have sent all it will (a close frame, say). */
+	if ((c->state == CONN_OPEN || c->state == CONN_CLOSING) &&
+	    c->in.off < c->in.len && writable(c))
+		wait = 0;
 	if ((r = poll(pf, (nfds_t)n, wait)) == -1) {
 		if (errno != EINTR) {
 			conn_end(c, EXIT_SYSTEM, "poll: %s", strerror(errno));

@@ -329,6 +329,18 @@ def _(t):
     t.clean()
 
 
+@case("7.1.7", "(ours) Send a 256K message and a close frame in one write")
+def _(t):
+    # The echo fills the peer's output past its high-water mark while
+    # the close frame already waits, read, in its input: it must still
+    # be answered once the echo is out.
+    big = b"BAsd7&jh23" * (256 * KiB // 10)
+    t.raw(t.frame(TEXT, big) + t.frame(CLOSE, b"\x03\xe8"))
+    t.close_sent, t.sent_close = True, 1000
+    t.expect(TEXT, big)
+    t.clean()
+
+
 def close_case(payload, codes, fail):
     def body(t):
         t.send_close(payload=payload)
