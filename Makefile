@@ -141,6 +141,15 @@ check: check-deps lint
 		$(UNITS:%=tests/unit/%.c) $(FUZZ:%=tests/fuzz/%.c) \
 		tests/bats/*.bats
 
+# make check runs the conformance suite by category through Bats;
+# conformance prints its tables; check-full adds its slow cases (8 and 16
+# MiB messages, every UTF-8 sequence fragmented and split everywhere).
+conformance: all
+	WSINETD_BUILD=$(CURDIR)/$(B) tests/conformance/run
+
+check-full: check
+	WSINETD_BUILD=$(CURDIR)/$(B) tests/conformance/run --full
+
 # Quiet, so that stdout holds just what wsclient prints.
 demo:
 	@scripts/deps demo
@@ -189,4 +198,5 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all units bench-tools fuzz fuzz-replay deps check-deps check demo lint bench install uninstall clean
+.PHONY: all units bench-tools fuzz fuzz-replay deps check-deps check \
+	conformance check-full demo lint bench install uninstall clean

@@ -3,7 +3,8 @@
 sequences (from Markus Kuhn's UTF-8 decoder stress test), each sent
 whole as Autobahn does (6.X.Y) and, ours, in 1-octet fragments
 (6.X.Y/frag), as two fragments split at every position (6.X.Y/split,
-one case per split of an invalid sequence: each fails its connection),
+one case per split of an invalid sequence: each fails its connection;
+these two only with --full, as make check-full runs them),
 and, for invalid ones, fail-fast: the frame is cut right after the byte
 that makes it invalid and the peer must fail before the rest arrives
 (6.X.Y/fast; failing only later is NON-STRICT)."""
@@ -178,10 +179,11 @@ def add_sequence(cid, payload):
     add(cid, "Send a text message of %s UTF-8 %s in one fragment" %
         (what, payload.hex()), in_parts([payload]))
     add(cid + "/frag", "(ours) The same in fragments of 1 octet",
-        in_parts(octets(payload)))
+        in_parts(octets(payload)), full=True)
     if valid and len(payload) > 1:
         add(cid + "/split", "(ours) The same as 2 fragments split at every "
-            "position, one message per split", split_valid(payload))
+            "position, one message per split", split_valid(payload),
+            full=True)
     if valid:
         return
     # Splits after the first byte that rules the text out would only
@@ -189,7 +191,7 @@ def add_sequence(cid, payload):
     for k in range(1, min(len(payload), utf8_fail_at(payload) + 2)):
         add("%s/split%d" % (cid, k), "(ours) The same as 2 fragments "
             "split after octet %d" % k,
-            in_parts([payload[:k], payload[k:]]))
+            in_parts([payload[:k], payload[k:]]), full=True)
     # Framed by valid text, so that even a sequence that is only cut
     # short has a byte after it that rules it out.
     add(cid + "/fast", "(ours) The same between valid text, one frame cut "

@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# The conformance suite (tests/conformance/run, after the Autobahn
+# TestSuite's cases 1-7, 9 and 10, plus the opening handshake) against
+# wsinetd --echo and wsclient --echo, one Bats test per category and
+# role; and, as the negative control, a careless echo server that the
+# suite must fail. make check-full adds the slow cases (--full).
+
+load helpers
+
+CONFORMANCE=$BATS_TEST_DIRNAME/../conformance/run
+
+# conformance ARGS...: runs the suite and requires a table whose total
+# has at least one case and no FAILED one; on failure the FAILED lines
+# and the table are in the output.
+conformance() {
+	run "$PYTHON" "$CONFORMANCE" --build "$BUILD" "$@"
+	[ "$status" -eq 0 ] || fail "conformance $* exited $status:
+$output"
+	[[ $output =~ total\ +[1-9][0-9]*\ +[0-9]+\ +[0-9]+\ +[0-9]+\ +0\  ]] ||
+		fail "no total line with cases and 0 FAILED:
+$output"
+}
+
+@test "wsinetd --echo passes conformance category 1 (framing)" {
+	conformance --role server 1
+}
+
+@test "wsinetd --echo passes conformance category 2 (pings and pongs)" {
+	conformance --role server 2
+}
+
+@test "wsinetd --echo passes conformance category 3 (reserved bits)" {
+	conformance --role server 3
+}
+
+@test "wsinetd --echo passes conformance category 4 (opcodes)" {
+	conformance --role server 4
+}
+
+@test "wsinetd --echo passes conformance category 5 (fragmentation)" {
+	conformance --role server 5
+}
+
+@test "wsinetd --echo passes conformance category 6 (UTF-8, fail-fast)" {
+	conformance --role server 6
+}
+
+@test "wsinetd --echo passes conformance category 7 (close handling)" {
+	conformance --role server 7
+}
+
+@test "wsinetd --echo passes conformance category 9 (limits)" {
+	conformance --role server 9
+}
+
+@test "wsinetd --echo passes conformance category 10 (auto-fragmentation)" {
+	conformance --role server 10
+}
+
+@test "wsinetd refuses each faulty opening handshake with its HTTP status" {
+	conformance --role server H
+}
+
+@test "wsclient --echo passes conformance category 1 (framing)" {
+	conformance --role client 1
+}
+
+@test "wsclient --echo passes conformance category 2 (pings and pongs)" {
+	conformance --role client 2
+}
+
+@test "wsclient --echo passes conformance category 3 (reserved bits)" {
+	conformance --role client 3
+}
+
+@test "wsclient --echo passes conformance category 4 (opcodes)" {
+	conformance --role client 4
+}
+
+@test "wsclient --echo passes conformance category 5 (fragmentation)" {
+	conformance --role client 5
+}
+
+@test "wsclient --echo passes conformance category 6 (UTF-8, fail-fast)" {
+	conformance --role client 6
+}
+
+@test "wsclient --echo passes conformance category 7 (close handling)" {
+	conformance --role client 7
+}
+
+@test "wsclient --echo passes conformance category 9 (limits)" {
+	conformance --role client 9
+}
+
+@test "wsclient --echo passes conformance category 10 (auto-fragmentation)" {
+	conformance --role client 10
+}
+
+@test "both answer a close that came in one write with a 256 KiB message" {
+	conformance 7.1.7
+}
+
+# The negative control: a build directory whose wsinetd is an echo
+# server that checks nothing.
+lax_build() {
+	local dir=$BATS_TEST_TMPDIR/lax
+	mkdir -p "$dir"
+	ln -sf "$TOOLS/laxecho.py" "$dir/wsinetd"
+	ln -sf "$WSCLIENT" "$dir/wsclient"
+	echo "$dir"
+}
+
+@test "the suite passes a careless echo server on valid UTF-8 (control)" {
+	run "$PYTHON" "$CONFORMANCE" --build "$(lax_build)" --role server 6.2.1
+	assert_success
+	assert_output --regexp 'total +1 +1 +0 +0 +0 '
+}
+
+@test "the suite fails a careless echo server on invalid UTF-8" {
+	run "$PYTHON" "$CONFORMANCE" --build "$(lax_build)" --role server -v 6.3.1
+	assert_failure 1
+	assert_line --regexp '^server 6\.3\.1 +FAILED .*did not fail the connection'
+	assert_output --regexp 'total +1 +0 +0 +0 +1 '
+}
