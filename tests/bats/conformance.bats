@@ -103,12 +103,14 @@ $output"
 	conformance 7.1.7
 }
 
-# The negative control: a build directory whose wsinetd is an echo
-# server that checks nothing.
+# The negative controls: a build directory whose wsinetd is an echo
+# server that checks nothing, or UTF-8 only once a frame is whole.
 lax_build() {
 	local dir=$BATS_TEST_TMPDIR/lax
 	mkdir -p "$dir"
-	ln -sf "$TOOLS/laxecho.py" "$dir/wsinetd"
+	printf '#!/bin/sh\nexec %q %q "$@" %s\n' "$PYTHON" "$TOOLS/laxecho.py" \
+		"${1:-}" >"$dir/wsinetd"
+	chmod +x "$dir/wsinetd"
 	ln -sf "$WSCLIENT" "$dir/wsclient"
 	echo "$dir"
 }
@@ -124,4 +126,12 @@ lax_build() {
 	assert_failure 1
 	assert_line --regexp '^server 6\.3\.1 +FAILED .*did not fail the connection'
 	assert_output --regexp 'total +1 +0 +0 +0 +1 '
+}
+
+@test "the suite calls a server that fails invalid UTF-8 late NON-STRICT" {
+	run "$PYTHON" "$CONFORMANCE" --build "$(lax_build --late-utf8)" \
+		--role server -v 6.4.3
+	assert_success
+	assert_line --regexp '^server 6\.4\.3 +NON-STRICT .*failed only after the rest'
+	assert_output --regexp 'total +1 +0 +1 +0 +0 '
 }

@@ -4,7 +4,10 @@
 wsinetd: it answers any request with a 101, echoes every frame's payload
 with the same opcode, and answers a close with a close. It checks
 nothing (not UTF-8, not reserved bits, not masks): the conformance
-suite must fail it, which shows the suite can fail at all."""
+suite must fail it, which shows the suite can fail at all. With
+--late-utf8 it checks the UTF-8 of each text frame once the whole frame
+is in, and fails the connection with 1007: right, but not fail-fast, so
+the suite must call it NON-STRICT."""
 import base64
 import hashlib
 import os
@@ -57,10 +60,22 @@ def send(op, payload):
     os.write(fd_out, head + payload)
 
 
+def valid(payload):
+    try:
+        payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def main():
+    late_utf8 = "--late-utf8" in sys.argv[1:]  # after --echo, ignored
     handshake()
     while True:
         op, payload = frame()
+        if late_utf8 and op == 1 and not valid(payload):
+            send(8, struct.pack("!H", 1007))
+            sys.exit(5)  # wsinetd's status for a peer that broke the rules
         if op == 8:
             send(8, payload)
             return
