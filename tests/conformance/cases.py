@@ -28,8 +28,8 @@ def echo_case(op, n, chop=None):
 LENGTHS = (0, 125, 126, 127, 128, 65535, 65536)
 for sub, (op, kind) in enumerate(((TEXT, "text"), (BINARY, "binary")), 1):
     for i, n in enumerate(LENGTHS, 1):
-        add("1.%d.%d" % (sub, i), "Send %s message with payload %d" % (kind, n),
-            echo_case(op, n))
+        add("1.%d.%d" % (sub, i),
+            "Send %s message with payload %d" % (kind, n), echo_case(op, n))
     add("1.%d.8" % sub, "Send %s message with payload 65536, in chops of "
         "997 octets" % kind, echo_case(op, 65536, chop=997))
 
@@ -152,7 +152,8 @@ add("3.3", "Send small text message, then another with RSV = 3, then ping; "
     "frame-wise chops", rsv_after_text(3, per_frame=True))
 add("3.4", "Send small text message, then another with RSV = 4, then ping; "
     "octet-wise chops", rsv_after_text(4, chop=1))
-add("3.5", "Send small binary message with RSV = 5", rsv_alone(5, BINARY, BIN8))
+add("3.5", "Send small binary message with RSV = 5",
+    rsv_alone(5, BINARY, BIN8))
 add("3.6", "Send ping with RSV = 6", rsv_alone(6, PING, HELLO))
 add("3.7", "Send close with RSV = 7", rsv_alone(7, CLOSE, b"\x03\xe8"))
 

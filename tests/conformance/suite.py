@@ -17,6 +17,7 @@ the program must exit with the status its man page documents."""
 import struct
 import time
 
+from peer import Peer
 from wire import CLOSE, PING, PONG, close_payload, frame
 
 OK, NON_STRICT, INFO, FAILED = "OK", "NON-STRICT", "INFORMATIONAL", "FAILED"
@@ -242,7 +243,6 @@ def judge(c, t, status, started):
 
 def run_case(c, role, build, lsock):
     """Runs one case against a fresh program; returns (verdict, why)."""
-    from peer import Peer
     extra = []
     if c.max_message:
         extra = ["--max-message", c.max_message]

@@ -12,7 +12,8 @@ from suite import add
 from wire import CONT, TEXT, utf8_fail_at
 
 KOSME = b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5"
-VALID_TEXT = "Hello-\u00b5@\u00df\u00f6\u00e4\u00fc\u00e0\u00e1-UTF-8!!".encode()
+VALID_TEXT = ("Hello-\u00b5@\u00df\u00f6\u00e4\u00fc\u00e0\u00e1-UTF-8!!"
+              .encode())
 
 
 def fragments(t, parts, op=TEXT):

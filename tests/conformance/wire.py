@@ -151,7 +151,8 @@ class FrameReader:
     def _check(self, fin, rsv, op, masked, payload):
         bad = []
         if self.closed:
-            bad.append("a %s frame after its close frame" % OPNAMES.get(op, op))
+            bad.append("a %s frame after its close frame" %
+                       OPNAMES.get(op, op))
         if rsv:
             bad.append("RSV bits %d set" % rsv)
         if masked != self.peer_masks:
