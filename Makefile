@@ -142,8 +142,8 @@ check: check-deps lint
 		tests/bats/*.bats
 
 # make check runs the conformance suite by category through Bats;
-# conformance prints its tables; check-full adds its slow cases (8 and 16
-# MiB messages, every UTF-8 sequence fragmented and split everywhere).
+# conformance prints its tables; check-full adds its slow cases (messages
+# of 4 to 16 MiB, every UTF-8 sequence fragmented and split everywhere).
 conformance: all
 	WSINETD_BUILD=$(CURDIR)/$(B) tests/conformance/run
 
