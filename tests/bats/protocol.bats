@@ -181,7 +181,9 @@ eof"
 	run -0 wsraw --upgrade --frame text:whole --vanish
 	assert_output ""
 	assert_exits 8
-	assert_log '^<4>127\.0\.0\.1:[0-9]+ connection closed without a close frame, '
+	# The echo may reach the socket after wsraw closed it, which then
+	# answers with a reset: either way the connection is lost.
+	assert_log '^<4>127\.0\.0\.1:[0-9]+ connection (closed|reset) without a close frame, '
 	refute_log 'mid-'
 }
 
