@@ -37,7 +37,7 @@ WSINETD_STATIC = $(if $(SAN),,-static)
 WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
-CORE = sha1 base64 accept utf8 frame msg http url service
+CORE = sha1 base64 accept utf8 frame msg http policy url service
 PROG_COMMON = clock engine log net opt sd
 CLIENT_ONLY = dial
 SERVER_ONLY = listener

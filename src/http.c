@@ -142,13 +142,10 @@ line_safe(const char *s)
 	return strpbrk(s, "\r\n") == NULL;
 }
 
-/*
- * Takes the next element of a comma-separated list (RFC 9110 section
- * 5.6.1) off *list, trimmed. Empty elements are skipped, as the RFC
- * asks. Returns 0 when the list is used up.
- */
-static int
-list_next(struct ws_str *list, struct ws_str *item)
+/* The next element of a comma-separated list (RFC 9110 section 5.6.1);
+ * empty elements are skipped, as the RFC asks. */
+int
+ws_list_next(struct ws_str *list, struct ws_str *item)
 {
 	const char *comma;
 	size_t n;
@@ -165,6 +162,12 @@ list_next(struct ws_str *list, struct ws_str *item)
 			return 1;
 	}
 	return 0;
+}
+
+int
+ws_token_ok(struct ws_str s)
+{
+	return s.n > 0 && str_all(s, is_tchar);
 }
 
 /* ---- header blocks, shared by both sides ---- */
@@ -296,7 +299,7 @@ header_has_token(const struct ws_header *h, size_t n, const char *name,
 		if (!str_ieq(h[i].name, name))
 			continue;
 		list = h[i].value;
-		while (list_next(&list, &item))
+		while (ws_list_next(&list, &item))
 			if (str_ieq(item, token))
 				return 1;
 	}
@@ -369,6 +372,25 @@ request_key(struct ws_request *r)
 	return 0;
 }
 
+/* Every Sec-WebSocket-Protocol line is a list of tokens (RFC 6455 4.1):
+ * a server that picked from a malformed list would answer nonsense. */
+static int
+protocols_ok(const struct ws_header *h, size_t n)
+{
+	struct ws_str list, item;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!str_ieq(h[i].name, "Sec-WebSocket-Protocol"))
+			continue;
+		list = h[i].value;
+		while (ws_list_next(&list, &item))
+			if (!ws_token_ok(item))
+				return 0;
+	}
+	return 1;
+}
+
 /* The header checks of RFC 6455 section 4.2.1, in the order listed. */
 static long
 request_headers(struct ws_request *r)
@@ -398,6 +420,9 @@ request_headers(struct ws_request *r)
 	if (count == 0 || !str_eq(version, "13"))
 		return refuse(&r->reason, 426, "unsupported WebSocket version");
 	header_find(h, n, "Origin", &r->origin);
+	if (!protocols_ok(h, n))
+		return refuse(&r->reason, 400,
+		    "invalid Sec-WebSocket-Protocol");
 	header_find(h, n, "Sec-WebSocket-Protocol", &r->protocols);
 	header_find(h, n, "Sec-WebSocket-Extensions", &r->extensions);
 	return request_key(r);
@@ -451,15 +476,52 @@ ws_status_text(int status)
 	return "Error";
 }
 
+/* Headers the handshake itself writes or that would change how the
+ * bytes after the 101 are read; --header may not add them. */
+static int
+owned_name(struct ws_str name)
+{
+	static const char *const owned[] = { "Upgrade", "Connection",
+		"Content-Length", "Transfer-Encoding" };
+	size_t i;
+
+	if (name.n >= 14 &&
+	    str_ieq((struct ws_str){ name.p, 14 }, "Sec-WebSocket-"))
+		return 1;
+	for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		if (str_ieq(name, owned[i]))
+			return 1;
+	return 0;
+}
+
+int
+ws_header_line_ok(const char *line)
+{
+	struct ws_str name, value;
+	size_t n = 0;
+
+	while (is_tchar(line[n]))
+		n++;
+	if (n == 0 || line[n] != ':')
+		return 0;
+	name = (struct ws_str){ line, n };
+	value = (struct ws_str){ line + n + 1, strlen(line + n + 1) };
+	return !owned_name(name) && str_all(value, is_vchar_or_ws);
+}
+
 size_t
-ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
-    const char *protocol)
+ws_response_101_answer(char *out, size_t cap, const char *key, size_t keylen,
+    const struct ws_answer *a)
 {
 	struct out o = { out, cap, 0, 0 };
 	char accept[WS_ACCEPT_LEN + 1];
+	size_t i;
 
-	if (protocol != NULL && !line_safe(protocol))
+	if (a->protocol.n > 0 && !ws_token_ok(a->protocol))
 		return 0;
+	for (i = 0; i < a->nheaders; i++)
+		if (!ws_header_line_ok(a->headers[i]))
+			return 0;
 	ws_accept_key(key, keylen, accept);
 	put_str(&o,
 	    "HTTP/1.1 101 Switching Protocols" CRLF "Upgrade: websocket" CRLF
@@ -467,13 +529,31 @@ ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
 	put_str(&o, accept);
 	put_str(&o, CRLF);
 	/* An empty choice is no choice: the header may not be empty. */
-	if (protocol != NULL && *protocol != '\0') {
+	if (a->protocol.n > 0) {
 		put_str(&o, "Sec-WebSocket-Protocol: ");
-		put_str(&o, protocol);
+		put(&o, a->protocol.p, a->protocol.n);
+		put_str(&o, CRLF);
+	}
+	for (i = 0; i < a->nheaders; i++) {
+		put_str(&o, a->headers[i]);
 		put_str(&o, CRLF);
 	}
 	put_str(&o, CRLF);
 	return put_done(&o);
+}
+
+size_t
+ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
+    const char *protocol)
+{
+	struct ws_answer a = { { "", 0 }, NULL, 0 };
+
+	if (protocol != NULL) {
+		if (!line_safe(protocol))
+			return 0;
+		a.protocol = (struct ws_str){ protocol, strlen(protocol) };
+	}
+	return ws_response_101_answer(out, cap, key, keylen, &a);
 }
 
 size_t
@@ -644,7 +724,7 @@ protocol_offered(struct ws_str proto, const char *offered)
 	if (offered == NULL)
 		return 0;
 	list = (struct ws_str){ offered, strlen(offered) };
-	while (list_next(&list, &item))
+	while (ws_list_next(&list, &item))
 		if (item.n == proto.n && memcmp(item.p, proto.p, proto.n) == 0)
 			return 1;
 	return 0;

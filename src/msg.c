@@ -159,6 +159,11 @@ check_length(struct ws_parser *p, struct ws_event *ev)
 	/* Subtract rather than add: the sum could wrap. */
 	if (so_far > limit || p->frame_len > limit - so_far)
 		return fail(p, ev, WS_CLOSE_MESSAGE_TOO_BIG, "message too big");
+	/* Not a size but a rate of work per byte: a policy, hence 1008. */
+	if (p->opcode == WS_OP_CONT && p->max_frames &&
+	    p->msg_frames >= p->max_frames)
+		return fail(p, ev, WS_CLOSE_POLICY_VIOLATION,
+		    "too many frames in one message");
 	return 0;
 }
 
@@ -175,9 +180,11 @@ start_frame(struct ws_parser *p)
 		p->msg_opcode = p->opcode;
 		p->msg_started = 0;
 		p->msg_len = 0;
+		p->msg_frames = 0;
 		memset(&p->utf8, 0, sizeof(p->utf8));
 	}
 	p->msg_len += p->frame_len;
+	p->msg_frames++;
 }
 
 static int
@@ -365,6 +372,9 @@ ws_parser_init(struct ws_parser *p, enum ws_role role, uint64_t max_message)
 	memset(p, 0, sizeof(*p));
 	p->role = role;
 	p->max_message = max_message ? max_message : WS_MAX_MESSAGE_DEFAULT;
+	p->max_frames = p->max_message / WS_FRAME_BYTES_MIN;
+	if (p->max_frames < WS_MAX_FRAMES_MIN)
+		p->max_frames = WS_MAX_FRAMES_MIN;
 }
 
 /*

@@ -184,6 +184,20 @@ static const struct vector requests[] = {
 	{ "duplicate Sec-WebSocket-Key",
 	    BYTES(RL HOST UPG CONN KEYH KEYH VER END), 400,
 	    "duplicate Sec-WebSocket-Key", 0, NULL },
+	{ "subprotocols spread over two lines, spaces around",
+	    BYTES(
+		RL HOST UPG CONN KEYH VER "Sec-WebSocket-Protocol:  a ,b\r\n"
+					  "Sec-WebSocket-Protocol: c\r\n" END),
+	    0, NULL, 0, NULL },
+	{ "subprotocol that is not a token",
+	    BYTES(RL HOST UPG CONN KEYH VER
+		"Sec-WebSocket-Protocol: chat, sup er\r\n" END),
+	    400, "invalid Sec-WebSocket-Protocol", 0, NULL },
+	{ "subprotocol with a separator, second line",
+	    BYTES(RL HOST UPG CONN KEYH VER
+		"Sec-WebSocket-Protocol: chat\r\n"
+		"Sec-WebSocket-Protocol: a/b\r\n" END),
+	    400, "invalid Sec-WebSocket-Protocol", 0, NULL },
 	{ "key not base64",
 	    BYTES(RL HOST UPG CONN "Sec-WebSocket-Key: not-base64-at-all!!!!!"
 				   "!!\r\n" VER END),
@@ -710,6 +724,60 @@ test_answers(void)
 	is_int((long long)ws_response_101(out, sizeof(want101) - 1, BYTES(KEY),
 		   NULL),
 	    sizeof(want101) - 1, "101 into exactly enough room");
+	is_int((long long)ws_response_101(out, sizeof(out), BYTES(KEY), "a, b"),
+	    0, "101 refuses a protocol that is not one token");
+}
+
+static void
+test_answer_headers(void)
+{
+	static const char want[] = "HTTP/1.1 101 Switching Protocols\r\n"
+				   "Upgrade: websocket\r\n"
+				   "Connection: Upgrade\r\n"
+				   "Sec-WebSocket-Accept: " ACCEPT "\r\n"
+				   "Sec-WebSocket-Protocol: chat\r\n"
+				   "X-Served-By: node 1\r\n"
+				   "Set-Cookie: a=b\r\n"
+				   "\r\n";
+	static const char *const extra[] = { "X-Served-By: node 1",
+		"Set-Cookie: a=b" };
+	static const struct {
+		const char *line;
+		int ok;
+	} lines[] = {
+		{ "X-Served-By: node 1", 1 },
+		{ "X-Empty:", 1 },
+		{ "Strict-Transport-Security: max-age=60", 1 },
+		{ "no colon", 0 },
+		{ ": no name", 0 },
+		{ "Bad Name: x", 0 },
+		{ "X-Evil: 1\r\nX-More: 2", 0 },
+		{ "X-Evil: a\nb", 0 },
+		{ "X-Ctl: \x01", 0 },
+		{ "Upgrade: h2c", 0 },
+		{ "connection: close", 0 },
+		{ "Sec-WebSocket-Accept: x", 0 },
+		{ "sec-websocket-extensions: permessage-deflate", 0 },
+		{ "Content-Length: 5", 0 },
+		{ "Transfer-Encoding: chunked", 0 },
+	};
+	struct ws_answer a = { { "chat", 4 }, extra, 2 };
+	const char *bad[] = { "Upgrade: x" };
+	char out[512];
+	size_t i, n;
+
+	n = ws_response_101_answer(out, sizeof(out), BYTES(KEY), &a);
+	is_mem(out, n, BYTES(want), "101 with a protocol and extra headers");
+	n = ws_response_101_answer(out, sizeof(want) - 2, BYTES(KEY), &a);
+	is_int((long long)n, 0, "101 with extras one byte short gives 0");
+	a.headers = bad;
+	a.nheaders = 1;
+	n = ws_response_101_answer(out, sizeof(out), BYTES(KEY), &a);
+	is_int((long long)n, 0, "101 refuses an extra header it owns");
+	for (i = 0; i < NELEM(lines); i++)
+		is_int(ws_header_line_ok(lines[i].line), lines[i].ok,
+		    "extra header line %zu %s", i,
+		    lines[i].ok ? "accepted" : "refused");
 }
 
 static void
@@ -882,6 +950,7 @@ main(void)
 	test_mutations();
 	test_responses();
 	test_answers();
+	test_answer_headers();
 	test_errors();
 	test_status_text();
 	test_client_request();

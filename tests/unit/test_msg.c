@@ -848,6 +848,97 @@ test_limits(void)
 	    "zeroed parser: a server");
 }
 
+/* n continuation frames of one byte after a first one, then a final. */
+static size_t
+fragments(uint8_t *out, size_t n)
+{
+	size_t i, len = 0;
+
+	out[len++] = 0x02; /* binary, not final */
+	out[len++] = 0x01;
+	out[len++] = 'a';
+	for (i = 0; i < n; i++) {
+		out[len++] = i + 1 == n ? 0x80 : 0x00;
+		out[len++] = 0x01;
+		out[len++] = 'b';
+	}
+	return len;
+}
+
+/* Feeds everything; returns the last event that was not NONE/DATA. */
+static struct ws_event
+feed_all(struct ws_parser *p, uint8_t *buf, size_t len, size_t *data)
+{
+	struct ws_event ev = { .type = WS_EV_NONE };
+	size_t off = 0, n;
+
+	*data = 0;
+	while (off < len) {
+		n = ws_parser_feed(p, buf + off, len - off, &ev);
+		off += n;
+		if (ev.type == WS_EV_DATA)
+			*data += ev.len;
+		else if (ev.type != WS_EV_NONE || n == 0)
+			break;
+	}
+	return ev;
+}
+
+static void
+test_frame_limit(void)
+{
+	static uint8_t buf[3 * 2000];
+	struct ws_parser p;
+	struct ws_event ev;
+	size_t len, data;
+
+	ws_parser_init(&p, C, 0);
+	is_int((long long)p.max_frames, WS_MAX_MESSAGE_DEFAULT / 64,
+	    "frames: the default is one per 64 bytes of the message limit");
+	ws_parser_init(&p, C, 10);
+	is_int((long long)p.max_frames, WS_MAX_FRAMES_MIN,
+	    "frames: a small message limit keeps the floor");
+
+	ws_parser_init(&p, C, 0);
+	p.max_frames = 4;
+	len = fragments(buf, 3);
+	ev = feed_all(&p, buf, len, &data);
+	ok(ev.type == WS_EV_DATA && ev.fin && data == 4,
+	    "frames: a message in exactly the limit passes");
+	len = fragments(buf, 4);
+	ev = feed_all(&p, buf, len, &data);
+	ok(ev.type == WS_EV_ERROR && ev.code == 1008 &&
+		strcmp(ev.reason, "too many frames in one message") == 0 &&
+		data == 4,
+	    "frames: one more is 1008 at its header, before its payload");
+
+	/* Control frames between fragments do not count. */
+	ws_parser_init(&p, C, 0);
+	p.max_frames = 2;
+	memcpy(buf,
+	    "\x02\x01"
+	    "a\x89\x00\x8a\x00\x80\x01"
+	    "b",
+	    10);
+	ev = feed_all(&p, buf, 5, &data);
+	ok(ev.type == WS_EV_PING, "frames: a ping between fragments");
+	ev = feed_all(&p, buf + 5, 2, &data);
+	ok(ev.type == WS_EV_PONG, "frames: a pong between fragments");
+	ev = feed_all(&p, buf + 7, 3, &data);
+	ok(ev.type == WS_EV_DATA && ev.fin,
+	    "frames: ping and pong are not counted");
+
+	/* The count starts again with each message. */
+	ws_parser_init(&p, C, 0);
+	p.max_frames = 1500;
+	len = fragments(buf, 1499);
+	ev = feed_all(&p, buf, len, &data);
+	ok(ev.type == WS_EV_DATA && ev.fin, "frames: 1500 frames, limit 1500");
+	ev = feed_all(&p, buf, len, &data);
+	ok(ev.type == WS_EV_DATA && ev.fin,
+	    "frames: the next message counts from zero");
+}
+
 static void
 test_first_bad_byte(void)
 {
@@ -879,5 +970,6 @@ main(void)
 	test_control_calls();
 	test_limits();
 	test_first_bad_byte();
+	test_frame_limit();
 	return done_testing();
 }
