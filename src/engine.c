@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "exits.h"
+#include "log.h"
 #include "net.h"
 
 /* Input is read in chunks of this size once the handshake is over. */
@@ -100,6 +101,8 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	c->state = CONN_HANDSHAKE;
 	c->start_ms = c->last_rx_ms = clock_ms();
 	ws_parser_init(&c->parser, o->role, c->o.max_message);
+	if (c->o.max_frames)
+		c->parser.max_frames = c->o.max_frames;
 	ws_request_init(&c->req, c->o.max_header);
 	ws_response_init(&c->resp, c->o.max_header);
 	/* One byte over the header limit lets the parser see it exceeded. */
@@ -460,10 +463,34 @@ opened(struct conn *c, long hlen)
 		c->h->open(c);
 }
 
+/* The policy's verdict; 0 to go on. A refused origin is named in the
+ * summary, cleaned, since the peer chose its bytes. */
+static int
+server_policy(struct conn *c)
+{
+	const char *reason;
+	char origin[100];
+	int status;
+
+	if (c->o.policy == NULL)
+		return 0;
+	status = ws_policy_check(c->o.policy, &c->req, &c->protocol, &reason);
+	if (status == 0)
+		return 0;
+	refuse(c, status, reason);
+	if (status == 403) {
+		log_clean(origin, sizeof(origin), c->req.origin.p,
+		    c->req.origin.n);
+		snprintf(c->why, sizeof(c->why), "refused: %d %s: \"%s\"",
+		    status, reason, origin);
+	}
+	return -1;
+}
+
 static void
 server_handshake(struct conn *c)
 {
-	char resp[256];
+	struct ws_answer a = { { "", 0 }, c->o.headers, c->o.nheaders };
 	long hlen;
 	size_t n;
 
@@ -474,13 +501,18 @@ server_handshake(struct conn *c)
 		refuse(c, c->req.status, c->req.reason);
 		return;
 	}
-	n = ws_response_101(resp, sizeof(resp), c->req.key.p, c->req.key.n,
-	    NULL);
-	if (n == 0 || buf_reserve(&c->out, n) == -1) {
+	if (server_policy(c) == -1)
+		return;
+	a.protocol = c->protocol;
+	/* The answer is written in place: extra headers make its length the
+	 * administrator's choice, bounded like a request's. */
+	if (buf_reserve(&c->out, c->o.max_header) == -1 ||
+	    (n = ws_response_101_answer((char *)c->out.p + c->out.len,
+		 c->out.cap - c->out.len, c->req.key.p, c->req.key.n, &a)) ==
+		0) {
 		refuse(c, 500, "internal error");
 		return;
 	}
-	memcpy(c->out.p + c->out.len, resp, n);
 	c->out.len += n;
 	/* c->req points into the input buffer: handlers may read it until
 	 * the open handler returns, before frames after it are parsed. */

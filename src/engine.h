@@ -33,6 +33,11 @@ struct conn_opts {
 	int close_ms;
 	int total_ms;
 	int ping_ms; /* ping this often while open; no pong by the next: dead */
+	uint64_t max_frames; /* per message; 0: the parser's default */
+	/* server: which requests to accept (NULL: all) and extra 101 lines */
+	const struct ws_policy *policy;
+	const char *const *headers;
+	size_t nheaders;
 };
 
 struct conn_buf {
@@ -63,6 +68,9 @@ struct conn {
 	struct ws_response resp; /* client: the server's answer */
 	const char *accept; /* client: the Sec-WebSocket-Accept we expect */
 	const char *protocols; /* client: what we offered, or NULL */
+	/* server: the subprotocol chosen, n 0 for none; it points into
+	 * o.policy->protocols, so it lives as long as the policy does */
+	struct ws_str protocol;
 
 	int sent_close, got_close, shut;
 	unsigned peer_code;

@@ -7,14 +7,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+
+/* No CODE_FILE/CODE_LINE fields: the summary is the same event wherever
+ * it is logged from. */
+#define SD_JOURNAL_SUPPRESS_LOCATION
+#include <systemd/sd-journal.h>
 
 #include "log.h"
+
+/* Weak: wsclient does not link libsystemd, and then has no journal. */
+#pragma weak sd_journal_sendv
+
+/* Fields of one event: ours plus MESSAGE, PRIORITY, SYSLOG_IDENTIFIER. */
+#define MAX_FIELDS 32
 
 static const char *log_ident = "wsinetd";
 static enum log_target target = LOG_TO_STDERR;
 static int with_prefix;
+static int level = LOG_INFO;
+static int to_journal; /* stderr is the journal's stream */
 
 static int
 same_file(int a, int b)
@@ -54,10 +69,13 @@ stderr_is_connection(int rfd, int wfd)
 {
 	struct stat st;
 
+	to_journal = 0;
 	if (fstat(2, &st) == -1)
 		return 1; /* closed: nowhere safe but syslog */
-	if (stderr_is_journal(&st))
+	if (stderr_is_journal(&st)) {
+		to_journal = 1;
 		return 0;
+	}
 	return same_file(2, rfd) || same_file(2, wfd) ||
 	    (S_ISSOCK(st.st_mode) && is_inet_socket(2));
 }
@@ -85,14 +103,35 @@ log_target(void)
 }
 
 void
-log_msg(int prio, const char *fmt, ...)
+log_set_level(int l)
 {
-	char line[1024];
-	va_list ap;
+	level = l;
+}
 
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
+int
+log_level_parse(const char *name)
+{
+	static const char *const names[] = { "err", "warning", "notice", "info",
+		"debug" };
+	size_t i;
+
+	if (name[0] >= '3' && name[0] <= '7' && name[1] == '\0')
+		return name[0] - '0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return LOG_ERR + (int)i;
+	return -1;
+}
+
+int
+log_wants(int prio)
+{
+	return prio <= level;
+}
+
+static void
+write_line(int prio, const char *line)
+{
 	if (target == LOG_TO_SYSLOG) {
 		syslog(prio, "%s", line);
 		return;
@@ -101,6 +140,63 @@ log_msg(int prio, const char *fmt, ...)
 		fprintf(stderr, "<%d>%s\n", prio, line);
 	else
 		fprintf(stderr, "%s: %s\n", log_ident, line);
+}
+
+void
+log_msg(int prio, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!log_wants(prio))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	write_line(prio, line);
+}
+
+/*
+ * All of the journal in one place: native fields over the journal's
+ * socket, as sd_journal_sendv sends them. Returns -1 when it cannot
+ * (no journal, no libsystemd, too many fields, a send error), and the
+ * caller writes a plain line instead.
+ */
+static int
+journal_send(int prio, const char *line, const char *const *fields, size_t n)
+{
+	char message[1100], priority[16], ident[64];
+	struct iovec iov[MAX_FIELDS + 3];
+	size_t i;
+
+	if (!to_journal || target != LOG_TO_STDERR ||
+	    sd_journal_sendv == NULL || n > MAX_FIELDS)
+		return -1;
+	snprintf(message, sizeof(message), "MESSAGE=%s", line);
+	snprintf(priority, sizeof(priority), "PRIORITY=%d", prio);
+	snprintf(ident, sizeof(ident), "SYSLOG_IDENTIFIER=%s", log_ident);
+	iov[0] = (struct iovec){ message, strlen(message) };
+	iov[1] = (struct iovec){ priority, strlen(priority) };
+	iov[2] = (struct iovec){ ident, strlen(ident) };
+	for (i = 0; i < n; i++)
+		iov[3 + i] =
+		    (struct iovec){ (void *)fields[i], strlen(fields[i]) };
+	return sd_journal_sendv(iov, (int)n + 3) < 0 ? -1 : 0;
+}
+
+void
+log_fields(int prio, const char *const *fields, size_t n, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!log_wants(prio))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (journal_send(prio, line, fields, n) == -1)
+		write_line(prio, line);
 }
 
 void

@@ -21,6 +21,20 @@ enum log_target { LOG_TO_STDERR, LOG_TO_SYSLOG };
  * command for people). */
 void log_init(const char *ident, int prefixed, int rfd, int wfd);
 enum log_target log_target(void);
+/* Messages of lower priority than level (LOG_ERR .. LOG_DEBUG) are
+ * dropped; LOG_INFO until set. */
+void log_set_level(int level);
+/* "err", "warning", "notice", "info" or "debug" (or 3..7); -1 if not. */
+int log_level_parse(const char *name);
+/* 1 when a message of this priority would be written. */
+int log_wants(int prio);
+/* One event with structured fields ("NAME=value", names as journald
+ * wants them: upper case, digits, underscores). When stderr is the
+ * journal's stream they go to the journal with MESSAGE, PRIORITY and
+ * SYSLOG_IDENTIFIER; elsewhere only the message is written, as
+ * log_msg would. */
+void log_fields(int prio, const char *const *fields, size_t n, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Copies at most n peer-supplied bytes into out as printable ASCII,

@@ -26,10 +26,13 @@
 
 static const char USAGE[] =
     "usage: wsinetd [-e] [--max-message BYTES] [--max-header BYTES]\n"
-    "               [--handshake-timeout SECS] [--idle-timeout SECS]\n"
-    "               [--close-timeout SECS] [--ping-interval SECS]\n"
-    "               [--listen ADDR:PORT] [--max-connections N]\n"
-    "               [--drain-timeout SECS]\n"
+    "               [--max-frames N] [--handshake-timeout SECS]\n"
+    "               [--idle-timeout SECS] [--close-timeout SECS]\n"
+    "               [--ping-interval SECS] [--listen ADDR:PORT]\n"
+    "               [--max-connections N] [--drain-timeout SECS]\n"
+    "               [--origin LIST] [--same-origin] [--protocol LIST]\n"
+    "               [--require-protocol] [-H 'Name: value']...\n"
+    "               [--log-level LEVEL]\n"
     "       wsinetd -h | -V\n";
 
 static const char HELP[] =
@@ -40,6 +43,8 @@ static const char HELP[] =
     "  -e, --echo                 echo every message back (no welcome)\n"
     "      --max-message BYTES    largest message (default 1M; k, m, g)\n"
     "      --max-header BYTES     largest request header (default 8k)\n"
+    "      --max-frames N         frames per message (default: one per\n"
+    "                             64 bytes of --max-message)\n"
     "      --handshake-timeout S  time allowed for the request (default 10)\n"
     "      --idle-timeout S       close after S idle seconds (default 0: off)\n"
     "      --close-timeout S      wait for the peer's close (default 5)\n"
@@ -52,11 +57,20 @@ static const char HELP[] =
     "                             once; more get 503 (default 256)\n"
     "      --drain-timeout S      on SIGTERM, time live connections get to\n"
     "                             finish before they are ended (default 10)\n"
+    "      --origin LIST          accept these origins (comma-separated\n"
+    "                             scheme://host[:port], null, or *)\n"
+    "      --same-origin          accept an Origin naming the Host too\n"
+    "                             (the default when --origin is not given)\n"
+    "      --protocol LIST        subprotocols we speak, preferred first\n"
+    "      --require-protocol     refuse (400) a client offering none of them\n"
+    "  -H, --header 'N: V'        add a header to the 101 answer; repeatable\n"
+    "      --log-level LEVEL      err, warning, notice, info (default), debug\n"
     "  -h, --help                 show this help\n"
     "  -V, --version              show the version\n"
     "\n"
     "Without -e it runs the hello service: it sends \"Welcome to the\n"
     "WebSocket server!\" and answers each text message M with \"You said: M\".\n"
+    "Requests without Origin (not from a browser) pass the origin policy.\n"
     "See wsinetd(8).\n";
 
 enum {
@@ -69,6 +83,12 @@ enum {
 	OPT_LISTEN,
 	OPT_MAX_CONNECTIONS,
 	OPT_DRAIN_TIMEOUT,
+	OPT_MAX_FRAMES,
+	OPT_ORIGIN,
+	OPT_SAME_ORIGIN,
+	OPT_PROTOCOL,
+	OPT_REQUIRE_PROTOCOL,
+	OPT_LOG_LEVEL,
 };
 
 static const struct option LONGOPTS[] = {
@@ -82,6 +102,13 @@ static const struct option LONGOPTS[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
+	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "same-origin", no_argument, NULL, OPT_SAME_ORIGIN },
+	{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+	{ "require-protocol", no_argument, NULL, OPT_REQUIRE_PROTOCOL },
+	{ "header", required_argument, NULL, 'H' },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -101,6 +128,14 @@ static struct conn_opts opts = { .role = WS_ROLE_SERVER,
 	.close_ms = 5000 };
 static const char *listen_spec;
 static struct listener_opts lopts = { .max_conns = 256, .drain_ms = 10000 };
+/* Frames per message: no use beyond one per byte of the largest one. */
+#define MAX_FRAMES_LIMIT (1L << 30)
+/* Extra 101 headers: a handful is all a deployment needs. */
+#define MAX_EXTRA_HEADERS 32
+
+/* Same-origin unless --origin says otherwise: see wsinetd(8), SECURITY. */
+static struct ws_policy policy;
+static const char *headers[MAX_EXTRA_HEADERS];
 
 /* Under inetd a misconfigured command line must not answer the client
  * with text either: the complaint goes where the log goes. */
@@ -120,50 +155,106 @@ usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-static void
-parse_args(int argc, char **argv, struct conn_opts *o)
+/* Options of the upgrade policy and answer; 0 when ch is not one. */
+static int
+policy_option(int ch, struct conn_opts *o)
+{
+	struct ws_str bad;
+
+	switch (ch) {
+	case OPT_ORIGIN:
+		if (policy.origins != NULL)
+			usage_error("--origin given twice; separate origins "
+				    "with commas");
+		if (!ws_origin_list_ok(optarg, &bad))
+			usage_error("invalid --origin: %.*s", (int)bad.n,
+			    bad.p);
+		policy.origins = optarg;
+		return 1;
+	case OPT_SAME_ORIGIN:
+		policy.same_origin = 1;
+		return 1;
+	case OPT_PROTOCOL:
+		if (!ws_protocol_list_ok(optarg))
+			usage_error("invalid --protocol: %s", optarg);
+		policy.protocols = optarg;
+		return 1;
+	case OPT_REQUIRE_PROTOCOL:
+		policy.require_protocol = 1;
+		return 1;
+	case 'H':
+		if (!ws_header_line_ok(optarg))
+			usage_error("invalid --header: %s", optarg);
+		if (o->nheaders == MAX_EXTRA_HEADERS)
+			usage_error("more than %d --header options",
+			    MAX_EXTRA_HEADERS);
+		headers[o->nheaders++] = optarg;
+		return 1;
+	}
+	return 0;
+}
+
+/* Options of limits and timeouts; 0 when ch is not one. */
+static int
+limit_option(int ch, struct conn_opts *o)
 {
 	uint64_t v;
 	long n;
-	int ch;
+
+	switch (ch) {
+	case OPT_MAX_MESSAGE:
+		if (opt_bytes(optarg, MAX_MESSAGE_LIMIT, &o->max_message))
+			usage_error("invalid --max-message: %s", optarg);
+		return 1;
+	case OPT_MAX_HEADER:
+		if (opt_bytes(optarg, MAX_HEADER_LIMIT, &v) || v < 256)
+			usage_error("invalid --max-header: %s", optarg);
+		o->max_header = (size_t)v;
+		return 1;
+	case OPT_MAX_FRAMES:
+		if (opt_count(optarg, MAX_FRAMES_LIMIT, &n) || n < 1)
+			usage_error("invalid --max-frames: %s", optarg);
+		o->max_frames = (uint64_t)n;
+		return 1;
+	case OPT_HANDSHAKE_TIMEOUT:
+		if (opt_seconds(optarg, &o->handshake_ms))
+			usage_error("invalid --handshake-timeout: %s", optarg);
+		return 1;
+	case OPT_IDLE_TIMEOUT:
+		if (opt_seconds(optarg, &o->idle_ms))
+			usage_error("invalid --idle-timeout: %s", optarg);
+		return 1;
+	case OPT_CLOSE_TIMEOUT:
+		if (opt_seconds(optarg, &o->close_ms))
+			usage_error("invalid --close-timeout: %s", optarg);
+		return 1;
+	case OPT_PING_INTERVAL:
+		if (opt_seconds(optarg, &o->ping_ms))
+			usage_error("invalid --ping-interval: %s", optarg);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+parse_args(int argc, char **argv, struct conn_opts *o)
+{
+	long n;
+	int ch, lvl;
 
 	/* getopt's own messages would name argv[0] and skip the log. */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "ehV", LONGOPTS, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "eH:hV", LONGOPTS, NULL)) != -1) {
+		if (limit_option(ch, o) || policy_option(ch, o))
+			continue;
 		switch (ch) {
 		case 'e':
 			service = WS_SERVICE_ECHO;
 			break;
-		case OPT_MAX_MESSAGE:
-			if (opt_bytes(optarg, MAX_MESSAGE_LIMIT,
-				&o->max_message))
-				usage_error("invalid --max-message: %s",
-				    optarg);
-			break;
-		case OPT_MAX_HEADER:
-			if (opt_bytes(optarg, MAX_HEADER_LIMIT, &v) || v < 256)
-				usage_error("invalid --max-header: %s", optarg);
-			o->max_header = (size_t)v;
-			break;
-		case OPT_HANDSHAKE_TIMEOUT:
-			if (opt_seconds(optarg, &o->handshake_ms))
-				usage_error("invalid --handshake-timeout: %s",
-				    optarg);
-			break;
-		case OPT_IDLE_TIMEOUT:
-			if (opt_seconds(optarg, &o->idle_ms))
-				usage_error("invalid --idle-timeout: %s",
-				    optarg);
-			break;
-		case OPT_CLOSE_TIMEOUT:
-			if (opt_seconds(optarg, &o->close_ms))
-				usage_error("invalid --close-timeout: %s",
-				    optarg);
-			break;
-		case OPT_PING_INTERVAL:
-			if (opt_seconds(optarg, &o->ping_ms))
-				usage_error("invalid --ping-interval: %s",
-				    optarg);
+		case OPT_LOG_LEVEL:
+			if ((lvl = log_level_parse(optarg)) == -1)
+				usage_error("invalid --log-level: %s", optarg);
+			log_set_level(lvl);
 			break;
 		case OPT_LISTEN:
 			listen_spec = optarg;
@@ -193,6 +284,14 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument: %s", argv[optind]);
+	if (policy.require_protocol && policy.protocols == NULL)
+		usage_error("--require-protocol needs --protocol");
+	/* Safe by default: a browser page from another site may not talk
+	 * to us in its visitor's name unless --origin lets it. */
+	if (policy.origins == NULL)
+		policy.same_origin = 1;
+	o->policy = &policy;
+	o->headers = headers;
 }
 
 /* fd 0/1 from inetd, or the socket systemd passes with LISTEN_FDS: a
@@ -243,11 +342,31 @@ reply(struct conn *c, const struct ws_reply *r, const uint8_t *data, size_t len)
 	    r->with_payload ? data : NULL, r->with_payload ? len : 0);
 }
 
+/* At debug level: what was asked and what we chose. */
+static void
+log_request(const struct conn *c)
+{
+	const struct ws_request *r = &c->req;
+	char target[200], origin[100], offered[100];
+
+	if (!log_wants(LOG_DEBUG))
+		return;
+	log_clean(target, sizeof(target), r->target.p, r->target.n);
+	log_clean(origin, sizeof(origin), r->origin.p, r->origin.n);
+	log_clean(offered, sizeof(offered), r->protocols.p, r->protocols.n);
+	log_msg(LOG_DEBUG,
+	    "request GET %s, origin \"%s\", subprotocols offered \"%s\", "
+	    "chosen \"%.*s\"",
+	    target, r->origin.p ? origin : "(none)", offered,
+	    (int)c->protocol.n, c->protocol.p);
+}
+
 static void
 on_open(struct conn *c)
 {
 	struct ws_reply r;
 
+	log_request(c);
 	ws_service_open(service, &r);
 	reply(c, &r, NULL, 0);
 }
@@ -276,21 +395,84 @@ priority_of(int status)
 	}
 }
 
-/* The one line per connection: who, how it ended, how long, how much. */
+/* A word for the journal's WS_OUTCOME, one per exit status. */
+static const char *
+outcome_of(int status)
+{
+	switch (status) {
+	case EXIT_OK:
+		return "closed";
+	case EXIT_HANDSHAKE:
+		return "refused";
+	case EXIT_PROTOCOL:
+		return "protocol-error";
+	case EXIT_TIMEOUT:
+		return "timeout";
+	case EXIT_LOST:
+		return "lost";
+	default:
+		return "error";
+	}
+}
+
+/* "a.b.c.d:port" or "[v6]:port" into the address and the port. */
+static void
+split_peer(const char *peer, char *addr, size_t cap, const char **port)
+{
+	const char *colon = strrchr(peer, ':');
+	size_t n;
+
+	*port = "";
+	snprintf(addr, cap, "%s", peer);
+	if (colon == NULL)
+		return;
+	*port = colon + 1;
+	n = (size_t)(colon - peer);
+	if (peer[0] == '[' && n >= 2)
+		snprintf(addr, cap, "%.*s", (int)(n - 2), peer + 1);
+	else
+		snprintf(addr, cap, "%.*s", (int)n, peer);
+}
+
+/* The one event per connection: who, how it ended, how long, how much;
+ * as fields too when the journal takes them. */
 static void
 log_summary(const struct conn *c, int status, const char *peer)
 {
 	char reason[WS_MAX_CONTROL * 4 + 4], code[WS_MAX_CONTROL * 4 + 40];
+	char f[10][WS_MAX_CONTROL * 4 + 40], addr[80];
+	const char *fields[10], *port;
 	long long ms = clock_ms() - c->start_ms;
+	size_t n = 0, i;
 
-	code[0] = '\0';
+	code[0] = reason[0] = '\0';
 	if (c->got_close) {
 		log_clean(reason, sizeof(reason), c->peer_reason,
 		    strlen(c->peer_reason));
 		snprintf(code, sizeof(code), " (peer sent %u \"%s\")",
 		    c->peer_code, reason);
 	}
-	log_msg(priority_of(status),
+	split_peer(peer, addr, sizeof(addr), &port);
+	snprintf(f[n++], sizeof(f[0]), "REMOTE_ADDR=%s", addr);
+	snprintf(f[n++], sizeof(f[0]), "REMOTE_PORT=%s", port);
+	snprintf(f[n++], sizeof(f[0]), "WS_OUTCOME=%s", outcome_of(status));
+	snprintf(f[n++], sizeof(f[0]), "WS_EXIT_STATUS=%d", status);
+	snprintf(f[n++], sizeof(f[0]), "WS_DURATION_MS=%lld", ms);
+	snprintf(f[n++], sizeof(f[0]), "WS_BYTES_IN=%llu",
+	    (unsigned long long)c->bytes_in);
+	snprintf(f[n++], sizeof(f[0]), "WS_BYTES_OUT=%llu",
+	    (unsigned long long)c->bytes_out);
+	if (c->protocol.n > 0)
+		snprintf(f[n++], sizeof(f[0]), "WS_PROTOCOL=%.*s",
+		    (int)c->protocol.n, c->protocol.p);
+	if (c->got_close) {
+		snprintf(f[n++], sizeof(f[0]), "WS_CLOSE_CODE=%u",
+		    c->peer_code);
+		snprintf(f[n++], sizeof(f[0]), "WS_CLOSE_REASON=%s", reason);
+	}
+	for (i = 0; i < n; i++)
+		fields[i] = f[i];
+	log_fields(priority_of(status), fields, n,
 	    "%s %s%s, %lld.%03lld s, in %llu B, out %llu B", peer,
 	    c->why[0] ? c->why : "closed", code, ms / 1000, ms % 1000,
 	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
