@@ -12,6 +12,7 @@ line as "request: ...". Then, by the first step:
   --status "CODE TEXT"  answer "HTTP/1.1 CODE TEXT" and shut down writing
   --bad-accept          answer 101 with a wrong Sec-WebSocket-Accept
   --no-answer           say nothing (for the client's timeouts)
+  --protocol NAME       answer a good 101 choosing subprotocol NAME
   (any other step)      answer a good 101
 and runs the steps in order:
   --send-text TEXT         send an unmasked text frame
@@ -37,7 +38,7 @@ import struct
 import sys
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-ANSWERS = ("--status", "--bad-accept", "--no-answer")
+ANSWERS = ("--status", "--bad-accept", "--no-answer", "--protocol")
 
 
 def say(line):
@@ -147,9 +148,12 @@ def answer(sock, first, key):
     accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
     if first[0] == "--bad-accept":
         accept = base64.b64encode(hashlib.sha1(key).digest())
+    chosen = b""
+    if first[0] == "--protocol":
+        chosen = b"Sec-WebSocket-Protocol: " + first[1].encode() + b"\r\n"
     sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                  b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept +
-                 b"\r\n\r\n")
+                 b"\r\n" + chosen + b"\r\n")
     return True
 
 
@@ -181,7 +185,7 @@ def run(peer, steps):
 
 def parse_args(argv):
     takes = {"--status", "--send-text", "--send-masked-text", "--send-close",
-             "--send-hex", "--timeout"}
+             "--send-hex", "--timeout", "--protocol"}
     flags = {"--bad-accept", "--no-answer", "--reply-close", "--vanish"}
     if not argv or not argv[0].isdigit():
         sys.exit("usage: wsfake.py PORT [--timeout SECS] STEP...")
