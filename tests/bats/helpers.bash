@@ -176,11 +176,21 @@ wait_server_exit() {
 }
 
 # wsinetd's exit codes so far, in order: systemd-socket-activate logs
-# "Child N died with code X", socat "child N exited with status X".
+# "Child N died with code X", socat "child N exited with status X",
+# xinetd (log_on_success EXIT) "EXIT: SERVICE status=X", and openbsd-inetd
+# -d "N reaped, status X" with X the wait status in hex.
 exit_codes() {
+	local code
 	sed -n -e 's/.*Child [0-9]* died with code \([0-9]*\).*/\1/p' \
 		-e 's/.*child [0-9]* exited with status \([0-9]*\).*/\1/p' \
-		"$LOG"
+		-e 's/.*EXIT: [^ ]* status=\([0-9]*\).*/\1/p' \
+		-e 's/^[0-9]* reaped, status \([0-9a-f]*\)$/0x\1/p' \
+		"$LOG" | while read -r code; do
+		case $code in
+		0x*) echo $((code >> 8)) ;; # a wait status: exit code above
+		*) echo "$code" ;;
+		esac
+	done
 }
 
 # wait_exits N [SECS]: polls (default at most 3 s) until the log shows N
