@@ -432,6 +432,10 @@ split_peer(const char *peer, char *addr, size_t cap, const char **port)
 		snprintf(addr, cap, "%.*s", (int)(n - 2), peer + 1);
 	else
 		snprintf(addr, cap, "%.*s", (int)n, peer);
+	/* An IPv4 client of an IPv6 socket, as systemd's own REMOTE_ADDR
+	 * shows it: journalctl REMOTE_ADDR=a.b.c.d then finds it either way. */
+	if (strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, ':') == NULL)
+		memmove(addr, addr + 7, strlen(addr + 7) + 1);
 }
 
 /* The one event per connection: who, how it ended, how long, how much;

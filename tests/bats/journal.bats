@@ -11,8 +11,8 @@
 load helpers
 
 # start_journal_ns STREAM ARGS...: wsinetd ARGS under systemd-socket-
-# activate --inetd, inside its own mount namespace with the sink on the
-# journal's socket. STREAM "match" sets JOURNAL_STREAM to fd 2's
+# activate --inetd on $LISTEN_HOST (default 127.0.0.1), inside its own
+# mount namespace with the sink on the journal's socket. STREAM "match" sets JOURNAL_STREAM to fd 2's
 # dev:inode; anything else is used as JOURNAL_STREAM as it is.
 start_journal_ns() {
 	local stream=$1
@@ -39,11 +39,14 @@ for i in $(seq 100); do
 done
 exec "$@"
 EOS
-	PORT=$(free_port)
+	local host=${LISTEN_HOST:-127.0.0.1} addr
+	PORT=$(free_port "$host")
+	addr=$host:$PORT
+	[[ $host == *:* ]] && addr=[$host]:$PORT
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	PYTHON=$PYTHON TOOLS=$TOOLS spawn unshare -m bash \
 		"$BATS_TEST_TMPDIR/ns.sh" "$JOURNAL" \
-		systemd-socket-activate --accept --inetd -l "127.0.0.1:$PORT" \
+		systemd-socket-activate --accept --inetd -l "$addr" \
 		sh -c 'if [ "$0" = match ]; then
 			JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2)
 		else
@@ -104,6 +107,26 @@ assert_field() {
 	assert_field 'WS_EXIT_STATUS=4'
 	grep -q '^MESSAGE=.* refused: 403 origin not allowed: "http://evil.example"' "$JOURNAL" ||
 		fail "$(cat "$JOURNAL")"
+}
+
+@test "an IPv4 client of an IPv6 socket is REMOTE_ADDR=127.0.0.1, as systemd shows it" {
+	# An IPv6 socket bound to the v4-mapped loopback address: its clients
+	# arrive as ::ffff:127.0.0.1.
+	LISTEN_HOST=::ffff:127.0.0.1 start_journal_ns match
+	run -0 wsclient "ws://127.0.0.1:$PORT/"
+	assert_exits 0
+	wait_journal
+	assert_field 'REMOTE_ADDR=127.0.0.1'
+	grep -q '^MESSAGE=\[::ffff:127\.0\.0\.1\]:[0-9]* closed' "$JOURNAL" ||
+		fail "the message keeps the address as it was: $(cat "$JOURNAL")"
+}
+
+@test "an IPv6 client's address is a field without brackets" {
+	LISTEN_HOST=::1 start_journal_ns match
+	run -0 wsclient "ws://[::1]:$PORT/"
+	assert_exits 0
+	wait_journal
+	assert_field 'REMOTE_ADDR=::1'
 }
 
 @test "the chosen subprotocol is a field" {
