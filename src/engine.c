@@ -98,6 +98,7 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	c->h = h;
 	c->ctx = ctx;
 	c->status = -1;
+	c->protocol = (struct ws_str){ "", 0 }; /* printable when none */
 	c->state = CONN_HANDSHAKE;
 	c->start_ms = c->last_rx_ms = clock_ms();
 	ws_parser_init(&c->parser, o->role, c->o.max_message);
