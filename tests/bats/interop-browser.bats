@@ -45,8 +45,9 @@ open_console() {
 }
 
 @test "Chromium's console page does the hello exchange with wsinetd and closes cleanly; wsinetd declines permessage-deflate" {
-	start_listenfds_mode
 	serve_www
+	# The page comes from another port: its origin must be allowed.
+	start_listenfds_mode --origin "http://127.0.0.1:$WWW_PORT"
 	# The hello comes from the address; after both answers, more text
 	# is typed into the message box and sent with the Send button.
 	open_console "ws://127.0.0.1:$PORT/" --received 2 \
@@ -65,6 +66,20 @@ log: closed: 1000, clean"
 	assert_exits 0
 	# The page's Disconnect button closes with 1000 "bye".
 	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 "bye"\)'
+}
+
+@test "by default wsinetd refuses the page from another origin with 403, and Chromium fails the connection" {
+	serve_www
+	start_listenfds_mode
+	open_console "ws://127.0.0.1:$PORT/"
+	# (The DevTools protocol reports no response for a refused upgrade;
+	# wsinetd's log says what it answered.)
+	assert_output "request extensions: permessage-deflate; client_max_window_bits
+log: connecting to ws://127.0.0.1:$PORT/
+log: error: the connection failed
+log: closed: 1006, not clean"
+	assert_exits 4
+	assert_log "refused: 403 origin not allowed: \"http://127\.0\.0\.1:$WWW_PORT\""
 }
 
 @test "control: the console page shows a failed connection when nothing listens" {
