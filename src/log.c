@@ -11,16 +11,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-
-/* No CODE_FILE/CODE_LINE fields: the summary is the same event wherever
- * it is logged from. */
-#define SD_JOURNAL_SUPPRESS_LOCATION
-#include <systemd/sd-journal.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "log.h"
 
-/* Weak: wsclient does not link libsystemd, and then has no journal. */
-#pragma weak sd_journal_sendv
+/* journald's native socket (systemd's "Native Journal Protocol"). */
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 /* Fields of one event: ours plus MESSAGE, PRIORITY, SYSLOG_IDENTIFIER. */
 #define MAX_FIELDS 32
@@ -157,31 +154,48 @@ log_msg(int prio, const char *fmt, ...)
 }
 
 /*
- * All of the journal in one place: native fields over the journal's
- * socket, as sd_journal_sendv sends them. Returns -1 when it cannot
- * (no journal, no libsystemd, too many fields, a send error), and the
+ * All of the journal in one place: one datagram of "NAME=value" lines on
+ * journald's native socket, which is what sd_journal_sendv sends for
+ * values without newlines (ours are escaped). Done here rather than
+ * through libsystemd, which a static wsinetd does without. Returns -1
+ * when it cannot (no journal, too many fields, a send error), and the
  * caller writes a plain line instead.
  */
 static int
 journal_send(int prio, const char *line, const char *const *fields, size_t n)
 {
+	static const char nl = '\n';
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char message[1100], priority[16], ident[64];
-	struct iovec iov[MAX_FIELDS + 3];
+	struct iovec iov[2 * (MAX_FIELDS + 3)];
+	const char *all[MAX_FIELDS + 3] = { message, priority, ident };
+	struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa) };
 	size_t i;
+	ssize_t sent;
+	int fd;
 
-	if (!to_journal || target != LOG_TO_STDERR ||
-	    sd_journal_sendv == NULL || n > MAX_FIELDS)
+	if (!to_journal || target != LOG_TO_STDERR || n > MAX_FIELDS ||
+	    strchr(line, '\n') != NULL)
 		return -1;
 	snprintf(message, sizeof(message), "MESSAGE=%s", line);
 	snprintf(priority, sizeof(priority), "PRIORITY=%d", prio);
 	snprintf(ident, sizeof(ident), "SYSLOG_IDENTIFIER=%s", log_ident);
-	iov[0] = (struct iovec){ message, strlen(message) };
-	iov[1] = (struct iovec){ priority, strlen(priority) };
-	iov[2] = (struct iovec){ ident, strlen(ident) };
 	for (i = 0; i < n; i++)
-		iov[3 + i] =
-		    (struct iovec){ (void *)fields[i], strlen(fields[i]) };
-	return sd_journal_sendv(iov, (int)n + 3) < 0 ? -1 : 0;
+		all[3 + i] = fields[i];
+	for (i = 0; i < n + 3; i++) {
+		if (strchr(all[i], '\n') != NULL)
+			return -1;
+		iov[2 * i] = (struct iovec){ (void *)all[i], strlen(all[i]) };
+		iov[2 * i + 1] = (struct iovec){ (void *)&nl, 1 };
+	}
+	memcpy(sa.sun_path, JOURNAL_SOCKET, sizeof(JOURNAL_SOCKET));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2 * (n + 3);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	sent = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	close(fd);
+	return sent == -1 ? -1 : 0;
 }
 
 void
