@@ -124,7 +124,7 @@ static struct listener_opts lopts = { .max_conns = 256, .drain_ms = 10000 };
 static struct bridge_opts bridge_o = { .framing = WS_PIPE_LINE,
 	.kill_ms = 5000 };
 static int bridge_flags; /* a bridge option was given */
-static int framing_set;
+static int binary_set, framing_set;
 
 /* Under inetd a misconfigured command line must not answer the client
  * with text either: the complaint goes where the log goes. */
@@ -174,7 +174,7 @@ parse_program(int argc, char **argv)
 	}
 	if (service == WS_SERVICE_ECHO)
 		usage_error("--echo and a program exclude each other");
-	if (bridge_o.framing == WS_PIPE_RAW && framing_set)
+	if (binary_set && framing_set)
 		usage_error("--binary and --framing exclude each other");
 	bridge_o.argv = argv + optind;
 }
@@ -242,7 +242,7 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 			break;
 		case OPT_BINARY:
 			bridge_o.framing = WS_PIPE_RAW;
-			bridge_flags = 1;
+			bridge_flags = binary_set = 1;
 			break;
 		case OPT_FRAMING:
 			parse_framing(optarg);
