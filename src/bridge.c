@@ -49,15 +49,18 @@ bridge_free(struct bridge *b)
 	b->to_prog.p = b->from_prog.p = NULL;
 }
 
-/* The program's environment: PATH only, for now. The CGI variables of
- * the connection are the environment builder's job. */
+/* The program's environment: PATH only, for now; the connection's CGI
+ * variables (from c->req, valid until the open handler returns) belong
+ * to the environment builder that will replace this. */
 static char *const *
-program_env(void)
+program_env(const struct bridge *b, const struct conn *c)
 {
 	static char path[4096];
 	static char *env[2];
 	const char *p = getenv("PATH");
 
+	(void)b;
+	(void)c;
 	snprintf(path, sizeof(path), "PATH=%s",
 	    p ? p : "/usr/local/bin:/usr/bin:/bin");
 	env[0] = path;
@@ -80,7 +83,7 @@ on_open(struct conn *c)
 	struct child ch;
 
 	ws_pipe_reader_init(&b->rd, b->o.framing, c->o.max_message);
-	if (spawn_start(&ch, b->o.argv, program_env()) == -1) {
+	if (spawn_start(&ch, b->o.argv, program_env(b, c)) == -1) {
 		conn_end(c, EXIT_SYSTEM, "cannot start the program: %s",
 		    strerror(errno));
 		conn_close(c, WS_CLOSE_INTERNAL_ERROR, "internal error");
