@@ -294,6 +294,11 @@ program_ended(struct conn *c, struct bridge *b)
 	char how[32];
 
 	b->ended = 1;
+	/* Whatever kept its stdin open (a leftover grandchild) must not
+	 * hold the peer's input, close frame included. */
+	close_fd(&b->in_fd);
+	b->to_prog.off = b->to_prog.len = 0;
+	c->hold_input = 0;
 	if (b->bad_output)
 		return;
 	if (b->from_prog.len > b->from_prog.off)

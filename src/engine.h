@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The connection engine: one poll loop over the peer's fds (plus one
- * optional input of the program's), bounded buffers with backpressure,
+ * The connection engine: one poll loop over the peer's fds (plus those a
+ * handler owns, such as a child's pipes), bounded buffers with backpressure,
  * deadlines, the opening and closing handshakes. Both roles.
  */
 #ifndef ENGINE_H

@@ -158,14 +158,13 @@ parse_framing(const char *s)
 	framing_set = 1;
 }
 
-/* What follows the options: nothing, or "--" and a program. */
+/* What follows the options: nothing, or "--" and a program (required,
+ * so that a typo is never run as a program). */
 static void
 parse_program(int argc, char **argv)
 {
 	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
-		usage_error("unexpected argument: %s (a program comes after "
-			    "--)",
-		    argv[optind]);
+		usage_error("unexpected argument: %s", argv[optind]);
 	if (optind == argc) {
 		if (bridge_flags)
 			usage_error("--binary, --framing and --kill-timeout "

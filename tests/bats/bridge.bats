@@ -329,7 +329,7 @@ usage_fails() {
 }
 
 @test "bridge options need a program, and a program needs --" {
-	usage_fails 'unexpected argument: cat (a program comes after --)' cat
+	usage_fails 'unexpected argument: cat' cat
 	usage_fails '--binary, --framing and --kill-timeout need -- PROGRAM' \
 		--binary
 	usage_fails '--binary and --framing exclude each other' \

@@ -139,6 +139,9 @@ class Reader:
 
     def run(self):
         end = "eof"
+        # Frames that came with the 101 answer are already here.
+        while self.frame():
+            pass
         try:
             while True:
                 chunk = self.sock.recv(1 << 20)
