@@ -37,10 +37,11 @@ WSINETD_STATIC = $(if $(SAN),,-static)
 WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
-CORE = sha1 base64 accept utf8 frame msg http policy url service
+CORE = sha1 base64 accept utf8 frame msg http policy url service pipeframe
 PROG_COMMON = clock engine log net opt sd
 CLIENT_ONLY = dial
-SERVER_ONLY = listener
+# Bridge mode (bridge, spawn) is the server's alone.
+SERVER_ONLY = listener bridge spawn
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
 

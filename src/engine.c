@@ -67,6 +67,12 @@ buf_reserve(struct conn_buf *b, size_t more)
 	return 0;
 }
 
+int
+conn_buf_reserve(struct conn_buf *b, size_t more)
+{
+	return buf_reserve(b, more);
+}
+
 void
 conn_end(struct conn *c, int status, const char *fmt, ...)
 {
@@ -303,6 +309,12 @@ writable(const struct conn *c)
 	return c->state <= CONN_CLOSING && c->out.len - c->out.off < OUT_HIGH;
 }
 
+int
+conn_may_send(const struct conn *c)
+{
+	return c->state == CONN_OPEN && !c->sent_close && writable(c);
+}
+
 static void
 deliver(struct conn *c, int opcode, const uint8_t *data, size_t len)
 {
@@ -428,7 +440,7 @@ parse_frames(struct conn *c)
 	struct ws_event ev;
 	size_t n;
 
-	while (c->in.off < c->in.len && writable(c)) {
+	while (c->in.off < c->in.len && writable(c) && !c->hold_input) {
 		n = ws_parser_feed(&c->parser, c->in.p + c->in.off,
 		    c->in.len - c->in.off, &ev);
 		c->in.off += n;
@@ -705,9 +717,10 @@ on_timeout(struct conn *c, long long now)
 	}
 }
 
-/* Builds the poll set; returns its size. idx[0..2]: read, write, aux. */
+/* Builds the poll set; returns its size. idx[0..2]: read, write, aux;
+ * idx[3]: where the handler's own fds start. */
 static int
-poll_set(struct conn *c, struct pollfd *pf, int idx[3])
+poll_set(struct conn *c, struct pollfd *pf, int idx[4])
 {
 	short rev = want_read(c) ? POLLIN : 0;
 	short wev = c->out.off < c->out.len ? POLLOUT : 0;
@@ -731,14 +744,17 @@ poll_set(struct conn *c, struct pollfd *pf, int idx[3])
 		pf[n] = (struct pollfd){ .fd = c->aux_fd, .events = POLLIN };
 		idx[2] = n++;
 	}
+	idx[3] = n;
+	if (c->h->aux_poll)
+		n += c->h->aux_poll(c, pf + n);
 	return n;
 }
 
 static void
 step(struct conn *c)
 {
-	struct pollfd pf[3];
-	int idx[3], n, r, wait = -1;
+	struct pollfd pf[3 + CONN_AUX_MAX];
+	int idx[4], n, r, wait = -1;
 	long long d = next_deadline(c), now;
 	const short ready = POLLIN | POLLOUT | POLLHUP | POLLERR;
 
@@ -778,6 +794,8 @@ step(struct conn *c)
 		read_input(c);
 	if (idx[2] >= 0 && pf[idx[2]].revents && c->h->aux)
 		c->h->aux(c);
+	if (n > idx[3] && c->h->aux_ready)
+		c->h->aux_ready(c, pf + idx[3], n - idx[3]);
 	process_input(c);
 	/* Also once nothing is left to send: a finished connection must shut
 	 * its side down so the peer sees the end (the server closes first,

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The connection engine: one poll loop over the peer's fds (plus one
- * optional input of the program's), bounded buffers with backpressure,
+ * The connection engine: one poll loop over the peer's fds (plus those a
+ * handler owns, such as a child's pipes), bounded buffers with backpressure,
  * deadlines, the opening and closing handshakes. Both roles.
  */
 #ifndef ENGINE_H
 #define ENGINE_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,14 @@ struct conn_handler {
 	    size_t len);
 	/* aux_fd is readable (or at EOF). */
 	void (*aux)(struct conn *c);
+	/* Fds of the handler's own (a child's pipes): fill up to
+	 * CONN_AUX_MAX entries and return how many, every round... */
+	int (*aux_poll)(struct conn *c, struct pollfd *pf);
+	/* ...and see them after poll, revents filled. */
+	void (*aux_ready)(struct conn *c, const struct pollfd *pf, int n);
 };
+
+#define CONN_AUX_MAX 4
 
 struct conn_opts {
 	enum ws_role role;
@@ -73,6 +81,7 @@ struct conn {
 	struct ws_str protocol;
 
 	int sent_close, got_close, shut;
+	int hold_input; /* set by the handler: parse no more frames for now */
 	unsigned peer_code;
 	char peer_reason[WS_MAX_CONTROL + 1];
 	int status; /* exit status once decided, else -1 */
@@ -84,6 +93,10 @@ struct conn {
 	unsigned long pings_sent; /* the payload of our last ping */
 	int pong_due; /* that ping is not answered yet */
 };
+
+/* Makes room for more bytes after b->len (moving pending bytes to the
+ * front, or growing); -1 when out of memory. */
+int conn_buf_reserve(struct conn_buf *b, size_t more);
 
 /* Sets up a connection on rfd/wfd (the same fd for a socket); makes them
  * non-blocking. Returns -1 on allocation failure. */
@@ -100,6 +113,9 @@ void conn_free(struct conn *c);
  * close frame. Returns -1 when out of memory (the connection fails). */
 int conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
     const void *data, size_t len);
+/* 1 while the connection is open and its output below the high-water
+ * mark: a handler may read more of what it forwards to the peer. */
+int conn_may_send(const struct conn *c);
 /* Start the close handshake with code and reason (code 0: no payload). */
 void conn_close(struct conn *c, unsigned code, const char *reason);
 /* Sets the exit status and reason unless one was already decided. */

@@ -18,6 +18,7 @@ enum exit_status {
 	EXIT_PEER_CLOSE = 7, /* wsclient: peer closed with a code != 1000 */
 	EXIT_LOST = 8, /* connection lost without a close handshake */
 	EXIT_TLS = 9, /* TLS failure (wss://, later) */
+	EXIT_PROGRAM = 10, /* bridge: the program failed or wrote bad output */
 };
 
 #endif

@@ -349,8 +349,9 @@ on_stdin(struct conn *c)
 static int
 start(struct client *cl, struct conn *c, char accept[WS_ACCEPT_LEN + 1])
 {
-	static const struct conn_handler handler = { on_open, on_message,
-		on_stdin };
+	static const struct conn_handler handler = { .open = on_open,
+		.message = on_message,
+		.aux = on_stdin };
 	struct ws_url u;
 	const char *err;
 	char host[300], key[WS_KEY_LEN + 1], why[512];

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bridge.h"
 #include "clock.h"
 #include "engine.h"
 #include "exits.h"
@@ -33,6 +34,8 @@ static const char USAGE[] =
     "               [--origin LIST] [--same-origin] [--protocol LIST]\n"
     "               [--require-protocol] [-H 'Name: value']...\n"
     "               [--log-level LEVEL]\n"
+    "       wsinetd [options] [--binary | --framing line|nul|len32]\n"
+    "               [--kill-timeout SECS] -- PROGRAM [ARG...]\n"
     "       wsinetd -h | -V\n";
 
 static const char HELP[] =
@@ -68,6 +71,16 @@ static const char HELP[] =
     "  -h, --help                 show this help\n"
     "  -V, --version              show the version\n"
     "\n"
+    "Bridge mode, after -- PROGRAM [ARG...] (see BRIDGE MODE in wsinetd(8)):\n"
+    "      --binary               stdout chunks as binary messages, and\n"
+    "                             messages to stdin as they are\n"
+    "      --framing F            line (default: a text message per line),\n"
+    "                             nul (text messages ended by NUL bytes),\n"
+    "                             len32 (4-byte length, type byte, payload)\n"
+    "      --kill-timeout S       after the connection, wait S for the\n"
+    "                             program, then SIGTERM, S more, SIGKILL\n"
+    "                             (default 5)\n"
+    "\n"
     "Without -e it runs the hello service: it sends \"Welcome to the\n"
     "WebSocket server!\" and answers each text message M with \"You said: M\".\n"
     "Requests without Origin (not from a browser) pass the origin policy.\n"
@@ -89,6 +102,9 @@ enum {
 	OPT_PROTOCOL,
 	OPT_REQUIRE_PROTOCOL,
 	OPT_LOG_LEVEL,
+	OPT_BINARY,
+	OPT_FRAMING,
+	OPT_KILL_TIMEOUT,
 };
 
 static const struct option LONGOPTS[] = {
@@ -109,6 +125,9 @@ static const struct option LONGOPTS[] = {
 	{ "require-protocol", no_argument, NULL, OPT_REQUIRE_PROTOCOL },
 	{ "header", required_argument, NULL, 'H' },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "binary", no_argument, NULL, OPT_BINARY },
+	{ "framing", required_argument, NULL, OPT_FRAMING },
+	{ "kill-timeout", required_argument, NULL, OPT_KILL_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -136,6 +155,11 @@ static struct listener_opts lopts = { .max_conns = 256, .drain_ms = 10000 };
 /* Same-origin unless --origin says otherwise: see wsinetd(8), SECURITY. */
 static struct ws_policy policy;
 static const char *headers[MAX_EXTRA_HEADERS];
+/* Bridge mode: the program after "--", its framing, its kill timeout. */
+static struct bridge_opts bridge_o = { .framing = WS_PIPE_LINE,
+	.kill_ms = 5000 };
+static int bridge_flags; /* a bridge option was given */
+static int binary_set, framing_set;
 
 /* Under inetd a misconfigured command line must not answer the client
  * with text either: the complaint goes where the log goes. */
@@ -237,6 +261,63 @@ limit_option(int ch, struct conn_opts *o)
 }
 
 static void
+parse_framing(const char *s)
+{
+	if (strcmp(s, "line") == 0)
+		bridge_o.framing = WS_PIPE_LINE;
+	else if (strcmp(s, "nul") == 0)
+		bridge_o.framing = WS_PIPE_NUL;
+	else if (strcmp(s, "len32") == 0)
+		bridge_o.framing = WS_PIPE_LEN32;
+	else
+		usage_error("invalid --framing: %s (line, nul or len32)", s);
+	framing_set = 1;
+}
+
+/* Options of bridge mode; 0 when ch is not one. */
+static int
+bridge_option(int ch)
+{
+	switch (ch) {
+	case OPT_BINARY:
+		bridge_o.framing = WS_PIPE_RAW;
+		bridge_flags = binary_set = 1;
+		return 1;
+	case OPT_FRAMING:
+		parse_framing(optarg);
+		bridge_flags = 1;
+		return 1;
+	case OPT_KILL_TIMEOUT:
+		if (opt_seconds(optarg, &bridge_o.kill_ms))
+			usage_error("invalid --kill-timeout: %s", optarg);
+		bridge_flags = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* What follows the options: nothing, or "--" and a program (required,
+ * so that a typo is never run as a program). */
+static void
+parse_program(int argc, char **argv)
+{
+	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
+		usage_error("unexpected argument: %s", argv[optind]);
+	if (optind == argc) {
+		if (bridge_flags)
+			usage_error("--binary, --framing and --kill-timeout "
+				    "need -- PROGRAM");
+		return;
+	}
+	if (service == WS_SERVICE_ECHO)
+		usage_error("--echo and a program exclude each other");
+	if (binary_set && framing_set)
+		usage_error("--binary and --framing exclude each other");
+	bridge_o.argv = argv + optind;
+}
+
+static void
 parse_args(int argc, char **argv, struct conn_opts *o)
 {
 	long n;
@@ -244,8 +325,9 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 
 	/* getopt's own messages would name argv[0] and skip the log. */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "eH:hV", LONGOPTS, NULL)) != -1) {
-		if (limit_option(ch, o) || policy_option(ch, o))
+	while ((ch = getopt_long(argc, argv, "+eH:hV", LONGOPTS, NULL)) != -1) {
+		if (limit_option(ch, o) || policy_option(ch, o) ||
+		    bridge_option(ch))
 			continue;
 		switch (ch) {
 		case 'e':
@@ -282,8 +364,7 @@ parse_args(int argc, char **argv, struct conn_opts *o)
 			    argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		usage_error("unexpected argument: %s", argv[optind]);
+	parse_program(argc, argv);
 	if (policy.require_protocol && policy.protocols == NULL)
 		usage_error("--require-protocol needs --protocol");
 	/* Safe by default: a browser page from another site may not talk
@@ -441,7 +522,8 @@ split_peer(const char *peer, char *addr, size_t cap, const char **port)
 /* The one event per connection: who, how it ended, how long, how much;
  * as fields too when the journal takes them. */
 static void
-log_summary(const struct conn *c, int status, const char *peer)
+log_summary(const struct conn *c, int status, const char *peer,
+    const char *program)
 {
 	char reason[WS_MAX_CONTROL * 4 + 4], code[WS_MAX_CONTROL * 4 + 40];
 	char f[10][WS_MAX_CONTROL * 4 + 40], addr[80];
@@ -477,30 +559,45 @@ log_summary(const struct conn *c, int status, const char *peer)
 	for (i = 0; i < n; i++)
 		fields[i] = f[i];
 	log_fields(priority_of(status), fields, n,
-	    "%s %s%s, %lld.%03lld s, in %llu B, out %llu B", peer,
+	    "%s %s%s, %lld.%03lld s, in %llu B, out %llu B%s%s", peer,
 	    c->why[0] ? c->why : "closed", code, ms / 1000, ms % 1000,
-	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
+	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out,
+	    program[0] ? ", program " : "", program);
 }
 
 /* One connection, start to end, in this process; returns the status. */
 static int
 serve_fds(int rfd, int wfd)
 {
-	static const struct conn_handler handler = { on_open, on_message,
-		NULL };
+	static const struct conn_handler handler = { .open = on_open,
+		.message = on_message };
+	const struct conn_handler *h = &handler;
+	struct bridge b;
 	struct conn c;
-	char peer[80];
+	char peer[80], program[32] = "";
 	int status;
 
 	log_init("wsinetd", 1, rfd, wfd);
 	net_nodelay(wfd);
 	net_peer_name(rfd, peer, sizeof(peer));
-	if (conn_init(&c, rfd, wfd, &opts, &handler, NULL) == -1) {
+	bridge_o.peer = peer;
+	if (bridge_o.argv && bridge_init(&b, &bridge_o) == -1) {
+		log_msg(LOG_ERR, "%s bridge: %s", peer, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	if (bridge_o.argv)
+		h = &bridge_handler;
+	if (conn_init(&c, rfd, wfd, &opts, h, &b) == -1) {
 		log_msg(LOG_ERR, "%s out of memory", peer);
 		return EXIT_SYSTEM;
 	}
 	status = conn_run(&c);
-	log_summary(&c, status, peer);
+	if (bridge_o.argv) {
+		bridge_finish(&b, &c);
+		bridge_describe(&b, program, sizeof(program));
+		bridge_free(&b);
+	}
+	log_summary(&c, status, peer, program);
 	conn_free(&c);
 	return status;
 }
