@@ -37,11 +37,12 @@ WSINETD_STATIC = $(if $(SAN),,-static)
 WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
-CORE = sha1 base64 accept utf8 frame msg http policy url service pipeframe
+CORE = sha1 base64 accept utf8 frame msg http policy url service pipeframe \
+	cgienv
 PROG_COMMON = clock engine log net opt sd
 CLIENT_ONLY = dial
-# Bridge mode (bridge, spawn) is the server's alone.
-SERVER_ONLY = listener bridge spawn
+# Bridge mode (bridge, spawn, cgi, route) is the server's alone.
+SERVER_ONLY = listener bridge spawn cgi route
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
 
@@ -66,7 +67,7 @@ $(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(CLIENT_ONLY:%=$(B)/%.o) $(B)/libw
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSCLIENT_LIBS)
 
 # Unit tests always run under ASan+UBSan, whatever SANITIZE says.
-$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE:%=src/%.c) src/ws.h | $(B)/.dirs
+$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE:%=src/%.c) src/*.h | $(B)/.dirs
 	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc -o $@ $< \
 		$(CORE:%=src/%.c) $(PKG_LIBS)
 

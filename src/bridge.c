@@ -49,25 +49,6 @@ bridge_free(struct bridge *b)
 	b->to_prog.p = b->from_prog.p = NULL;
 }
 
-/* The program's environment: PATH only, for now; the connection's CGI
- * variables (from c->req, valid until the open handler returns) belong
- * to the environment builder that will replace this. */
-static char *const *
-program_env(const struct bridge *b, const struct conn *c)
-{
-	static char path[4096];
-	static char *env[2];
-	const char *p = getenv("PATH");
-
-	(void)b;
-	(void)c;
-	snprintf(path, sizeof(path), "PATH=%s",
-	    p ? p : "/usr/local/bin:/usr/bin:/bin");
-	env[0] = path;
-	env[1] = NULL;
-	return env;
-}
-
 static void
 close_fd(int *fd)
 {
@@ -80,12 +61,24 @@ static void
 on_open(struct conn *c)
 {
 	struct bridge *b = c->ctx;
+	const char *why = "";
 	struct child ch;
+	char **envp;
+	int rc, e;
 
 	ws_pipe_reader_init(&b->rd, b->o.framing, c->o.max_message);
-	if (spawn_start(&ch, b->o.argv, program_env(b, c)) == -1) {
+	if ((envp = b->o.environ(c, &why)) == NULL) {
+		conn_end(c, EXIT_SYSTEM, "cannot make the environment: %s",
+		    why);
+		conn_close(c, WS_CLOSE_INTERNAL_ERROR, "internal error");
+		return;
+	}
+	rc = spawn_start(&ch, b->o.argv, envp);
+	e = errno;
+	free(envp);
+	if (rc == -1) {
 		conn_end(c, EXIT_SYSTEM, "cannot start the program: %s",
-		    strerror(errno));
+		    strerror(e));
 		conn_close(c, WS_CLOSE_INTERNAL_ERROR, "internal error");
 		return;
 	}

@@ -18,6 +18,10 @@ struct bridge_opts {
 	int kill_ms; /* after EOF on stdin, then after SIGTERM */
 	char *const *argv; /* the program and its arguments */
 	const char *peer; /* who is connected, for log lines */
+	/* The program's environment for this connection, one malloc'd
+	 * block that the bridge frees once the program started; NULL with
+	 * *why set when it cannot be made. */
+	char **(*environ)(struct conn *c, const char **why);
 };
 
 struct bridge {

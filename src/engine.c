@@ -504,8 +504,10 @@ static void
 server_handshake(struct conn *c)
 {
 	struct ws_answer a = { { "", 0 }, c->o.headers, c->o.nheaders };
+	const char *reason = NULL;
 	long hlen;
 	size_t n;
+	int status;
 
 	hlen = ws_request_parse(&c->req, (const char *)c->in.p, c->in.len);
 	if (hlen == 0)
@@ -516,6 +518,11 @@ server_handshake(struct conn *c)
 	}
 	if (server_policy(c) == -1)
 		return;
+	if (c->o.check_request != NULL &&
+	    (status = c->o.check_request(&c->req, &reason)) != 0) {
+		refuse(c, status, reason);
+		return;
+	}
 	a.protocol = c->protocol;
 	/* The answer is written in place: extra headers make its length the
 	 * administrator's choice, bounded like a request's. */

@@ -46,6 +46,11 @@ struct conn_opts {
 	const struct ws_policy *policy;
 	const char *const *headers;
 	size_t nheaders;
+	/* Server: judges a parsed upgrade request before the 101 goes out.
+	 * 0 accepts it; an HTTP status refuses it, *reason saying why (in
+	 * the answer's body and the log, so nothing internal). NULL: all
+	 * valid requests are accepted. */
+	int (*check_request)(const struct ws_request *r, const char **reason);
 };
 
 struct conn_buf {

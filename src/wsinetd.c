@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "bridge.h"
+#include "cgi.h"
 #include "clock.h"
 #include "engine.h"
 #include "exits.h"
@@ -35,7 +36,8 @@ static const char USAGE[] =
     "               [--require-protocol] [-H 'Name: value']...\n"
     "               [--log-level LEVEL]\n"
     "       wsinetd [options] [--binary | --framing line|nul|len32]\n"
-    "               [--kill-timeout SECS] -- PROGRAM [ARG...]\n"
+    "               [--kill-timeout SECS] [--passenv NAME,...]\n"
+    "               [--reverse-lookup] -- PROGRAM [ARG...] | --dir DIR\n"
     "       wsinetd -h | -V\n";
 
 static const char HELP[] =
@@ -71,7 +73,7 @@ static const char HELP[] =
     "  -h, --help                 show this help\n"
     "  -V, --version              show the version\n"
     "\n"
-    "Bridge mode, after -- PROGRAM [ARG...] (see BRIDGE MODE in wsinetd(8)):\n"
+    "Bridge mode, -- PROGRAM [ARG...] or --dir DIR (BRIDGE MODE in wsinetd(8)):\n"
     "      --binary               stdout chunks as binary messages, and\n"
     "                             messages to stdin as they are\n"
     "      --framing F            line (default: a text message per line),\n"
@@ -80,6 +82,11 @@ static const char HELP[] =
     "      --kill-timeout S       after the connection, wait S for the\n"
     "                             program, then SIGTERM, S more, SIGKILL\n"
     "                             (default 5)\n"
+    "      --dir DIR              the request path picks the program: an\n"
+    "                             executable file under DIR (else 404)\n"
+    "      --passenv NAME,...     pass these variables of ours on to the\n"
+    "                             program (PATH always; LISTEN_* never)\n"
+    "      --reverse-lookup       REMOTE_HOST from DNS (bounded: 2 s)\n"
     "\n"
     "Without -e it runs the hello service: it sends \"Welcome to the\n"
     "WebSocket server!\" and answers each text message M with \"You said: M\".\n"
@@ -105,6 +112,9 @@ enum {
 	OPT_BINARY,
 	OPT_FRAMING,
 	OPT_KILL_TIMEOUT,
+	OPT_DIR,
+	OPT_PASSENV,
+	OPT_REVERSE_LOOKUP,
 };
 
 static const struct option LONGOPTS[] = {
@@ -128,6 +138,9 @@ static const struct option LONGOPTS[] = {
 	{ "binary", no_argument, NULL, OPT_BINARY },
 	{ "framing", required_argument, NULL, OPT_FRAMING },
 	{ "kill-timeout", required_argument, NULL, OPT_KILL_TIMEOUT },
+	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "passenv", required_argument, NULL, OPT_PASSENV },
+	{ "reverse-lookup", no_argument, NULL, OPT_REVERSE_LOOKUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -159,6 +172,11 @@ static const char *headers[MAX_EXTRA_HEADERS];
 static struct bridge_opts bridge_o = { .framing = WS_PIPE_LINE,
 	.kill_ms = 5000 };
 static int bridge_flags; /* a bridge option was given */
+/* The program's environment and, with --dir, which program it is. */
+static struct cgi_opts cgi_o = { .dirfd = -1 };
+static struct cgi_target routed;
+static char *dir_argv[2] = { routed.rt.program, NULL };
+static int cgi_flags; /* --passenv or --reverse-lookup was given */
 static int binary_set, framing_set;
 
 /* Under inetd a misconfigured command line must not answer the client
@@ -274,6 +292,29 @@ parse_framing(const char *s)
 	framing_set = 1;
 }
 
+/* Opened once here, so that a wrong DIR fails at start-up, loudly. */
+static void
+parse_dir(const char *dir)
+{
+	if (cgi_o.dir != NULL)
+		usage_error("--dir given twice");
+	if ((cgi_o.dirfd = route_open(dir)) == -1)
+		usage_error("--dir %s: %s", dir, strerror(errno));
+	cgi_o.dir = dir;
+}
+
+static void
+parse_passenv(const char *list)
+{
+	const char *bad = cgi_passenv_bad(list);
+
+	if (bad != NULL)
+		usage_error("--passenv: cannot pass '%s' (a variable name; "
+			    "LISTEN_* are systemd's and never passed)",
+		    bad);
+	cgi_o.passenv = list;
+}
+
 /* Options of bridge mode; 0 when ch is not one. */
 static int
 bridge_option(int ch)
@@ -292,6 +333,17 @@ bridge_option(int ch)
 			usage_error("invalid --kill-timeout: %s", optarg);
 		bridge_flags = 1;
 		return 1;
+	case OPT_DIR:
+		parse_dir(optarg);
+		return 1;
+	case OPT_PASSENV:
+		parse_passenv(optarg);
+		cgi_flags = 1;
+		return 1;
+	case OPT_REVERSE_LOOKUP:
+		cgi_o.reverse_lookup = 1;
+		cgi_flags = 1;
+		return 1;
 	default:
 		return 0;
 	}
@@ -304,17 +356,22 @@ parse_program(int argc, char **argv)
 {
 	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
 		usage_error("unexpected argument: %s", argv[optind]);
-	if (optind == argc) {
+	if (optind == argc && cgi_o.dir == NULL) {
 		if (bridge_flags)
 			usage_error("--binary, --framing and --kill-timeout "
-				    "need -- PROGRAM");
+				    "need -- PROGRAM or --dir");
+		if (cgi_flags)
+			usage_error("--passenv and --reverse-lookup need -- "
+				    "PROGRAM or --dir");
 		return;
 	}
+	if (optind < argc && cgi_o.dir != NULL)
+		usage_error("--dir and -- PROGRAM exclude each other");
 	if (service == WS_SERVICE_ECHO)
 		usage_error("--echo and a program exclude each other");
 	if (binary_set && framing_set)
 		usage_error("--binary and --framing exclude each other");
-	bridge_o.argv = argv + optind;
+	bridge_o.argv = cgi_o.dir != NULL ? dir_argv : argv + optind;
 }
 
 static void
@@ -461,6 +518,24 @@ on_message(struct conn *c, int opcode, const uint8_t *data, size_t len)
 	reply(c, &r, data, len);
 }
 
+/* Bridge mode: which program and which paths, before the 101. */
+static int
+check_request(const struct ws_request *r, const char **reason)
+{
+	return cgi_resolve(&cgi_o, r, &routed, reason);
+}
+
+/* WS_PROTOCOL is the subprotocol chosen from --protocol, if any. */
+static char **
+program_environ(struct conn *c, const char **why)
+{
+	char protocol[256];
+
+	snprintf(protocol, sizeof(protocol), "%.*s", (int)c->protocol.n,
+	    c->protocol.p ? c->protocol.p : "");
+	return cgi_environ(&c->req, c->rfd, &cgi_o, &routed, protocol, why);
+}
+
 static int
 priority_of(int status)
 {
@@ -581,6 +656,9 @@ serve_fds(int rfd, int wfd)
 	net_nodelay(wfd);
 	net_peer_name(rfd, peer, sizeof(peer));
 	bridge_o.peer = peer;
+	bridge_o.environ = program_environ;
+	if (bridge_o.argv)
+		opts.check_request = check_request;
 	if (bridge_o.argv && bridge_init(&b, &bridge_o) == -1) {
 		log_msg(LOG_ERR, "%s bridge: %s", peer, strerror(errno));
 		return EXIT_SYSTEM;

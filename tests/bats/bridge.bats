@@ -332,7 +332,7 @@ usage_fails() {
 
 @test "bridge options need a program, and a program needs --" {
 	usage_fails 'unexpected argument: cat' cat
-	usage_fails '--binary, --framing and --kill-timeout need -- PROGRAM' \
+	usage_fails '--binary, --framing and --kill-timeout need -- PROGRAM or --dir' \
 		--binary
 	usage_fails '--binary and --framing exclude each other' \
 		--binary --framing len32 -- cat
