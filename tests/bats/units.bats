@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
 #
-# The systemd units as `make install` writes them: systemd-analyze verify
-# has nothing to say about either (exit 0 and not a word on stderr, since
+# The systemd units as `make install` writes them, and contrib/systemd's
+# bridged chat room: systemd-analyze verify has nothing to say about any
+# of them (exit 0 and not a word on stderr, since
 # verify reports some mistakes on stderr alone), and systemd-analyze
 # security rates the service's sandbox at our bar. Each check has a
 # negative control that shows it can fail.
@@ -47,7 +48,8 @@ setup() {
 }
 
 # Writes both units into $UNITS the way `make install` does, with
-# @SBINDIR@ replaced by DIR.
+# @SBINDIR@ replaced by DIR; and contrib/systemd's pair the way its
+# comment says, the examples where they are in the tree.
 install_units() {
 	sed "s|@SBINDIR@|$1|g" "$REPO/units/ws-echo@.service" \
 		>"$UNITS/ws-echo@.service"
@@ -55,6 +57,9 @@ install_units() {
 	sed "s|@SBINDIR@|$1|g" "$REPO/units/ws-echo-fast.service" \
 		>"$UNITS/ws-echo-fast.service"
 	cp "$REPO/units/ws-echo-fast.socket" "$UNITS/ws-echo-fast.socket"
+	sed -e "s|@SBINDIR@|$1|g" -e "s|@EXAMPLESDIR@|$REPO/contrib/examples|g" \
+		"$REPO/contrib/systemd/ws-chat@.service" >"$UNITS/ws-chat@.service"
+	cp "$REPO/contrib/systemd/ws-chat.socket" "$UNITS/ws-chat.socket"
 }
 
 # weaken_service [UNIT]: the service (default ws-echo@.service) with its
@@ -154,4 +159,33 @@ assert_verify_clean() {
 	assert_failure
 	assert_output --partial 'Overall exposure level for ws-echo-fast'
 	refute_output --regexp 'Overall exposure level for ws-echo-fast[^:]*: 0\.[0-2] '
+}
+
+@test "systemd-analyze verify has nothing to say about contrib's ws-chat.socket and ws-chat@.service" {
+	assert_verify_clean "$UNITS/ws-chat.socket"
+	assert_verify_clean "$UNITS/ws-chat@.service"
+}
+
+@test "systemd-analyze verify fails ws-chat@.service copied without replacing @SBINDIR@" {
+	cp "$REPO/contrib/systemd/ws-chat@.service" "$UNITS/ws-chat@.service"
+	run --separate-stderr systemd-analyze verify "$UNITS/ws-chat@.service"
+	assert_failure
+	[[ $stderr == *"SBINDIR@/wsinetd"* ]] ||
+		fail "expected a complaint naming the unreplaced path, got: $stderr"
+}
+
+@test "systemd-analyze security rates contrib's ws-chat@.service at an exposure of 0.2 or less" {
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/ws-chat@.service"
+	assert_success
+	assert_output --regexp 'Overall exposure level for ws-chat@[^:]*: 0\.[0-2] '
+	assert_equal "$stderr" ""
+}
+
+@test "ws-chat@.service without its hardening fails the same security threshold" {
+	weaken_service ws-chat@.service
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/ws-chat@.service"
+	assert_failure
+	refute_output --regexp 'Overall exposure level for ws-chat@[^:]*: 0\.[0-2] '
 }
