@@ -102,6 +102,13 @@ request_env() {
 	assert_var REMOTE_HOST 127.0.0.1
 }
 
+@test "WS_PROTOCOL is the subprotocol --protocol chose from the offer" {
+	start_inetd_mode --protocol superchat,chat -- env
+	env_of "ws://127.0.0.1:$PORT/" --protocol chat,superchat
+	assert_var WS_PROTOCOLS 'chat,superchat'
+	assert_var WS_PROTOCOL superchat
+}
+
 @test "a bridged program sees the CGI variables over IPv4 with LISTEN_FDS" {
 	start_listenfds_mode -- env
 	request_env 127.0.0.1
@@ -335,7 +342,9 @@ start_websocketd() {
 
 @test "wsinetd sets websocketd's variable names, but for a documented few" {
 	local ours theirs
-	start_inetd_mode -- env
+	# A page's origin other than ours: wsinetd needs to be told to let
+	# it in (same-origin by default); websocketd lets any in.
+	start_inetd_mode --origin http://example.com -- env
 	start_websocketd env
 	env_of "ws://127.0.0.1:$PORT/p?q" --origin http://example.com
 	ours=$(names "$ENV_OUT")
