@@ -120,19 +120,6 @@ upper(char c)
 	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
 }
 
-static int
-ieq(struct ws_str a, struct ws_str b)
-{
-	size_t i;
-
-	if (a.n != b.n)
-		return 0;
-	for (i = 0; i < a.n; i++)
-		if (upper(a.p[i]) != upper(b.p[i]))
-			return 0;
-	return 1;
-}
-
 /* Letters, digits and '-' only. '_' is refused as Apache httpd and nginx
  * do: "X_User" would otherwise pose as "X-User" in HTTP_X_USER. */
 static int
@@ -171,7 +158,7 @@ add_joined(struct cgienv *e, const char *prefix, const char *fixed_name,
 	if (put(e, "=", 1) == -1)
 		return -1;
 	for (i = first; i < r->nheaders; i++) {
-		if (!ieq(r->headers[i].name, name))
+		if (!ws_str_ieq(r->headers[i].name, name))
 			continue;
 		if ((sep++ && put(e, ", ", 2) == -1) ||
 		    put(e, r->headers[i].value.p, r->headers[i].value.n) == -1)
@@ -187,7 +174,7 @@ header_first(const struct ws_request *r, struct ws_str name)
 	size_t i;
 
 	for (i = 0; i < r->nheaders; i++)
-		if (ieq(r->headers[i].name, name))
+		if (ws_str_ieq(r->headers[i].name, name))
 			break;
 	return i;
 }

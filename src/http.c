@@ -94,9 +94,8 @@ lower(char c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* ASCII case-insensitive, as header names and our tokens are. */
-static int
-str_ieq(struct ws_str s, const char *t)
+int
+ws_str_ieq_c(struct ws_str s, const char *t)
 {
 	size_t i;
 
@@ -104,6 +103,19 @@ str_ieq(struct ws_str s, const char *t)
 		if (t[i] == '\0' || lower(s.p[i]) != lower(t[i]))
 			return 0;
 	return t[i] == '\0';
+}
+
+int
+ws_str_ieq(struct ws_str a, struct ws_str b)
+{
+	size_t i;
+
+	if (a.n != b.n)
+		return 0;
+	for (i = 0; i < a.n; i++)
+		if (lower(a.p[i]) != lower(b.p[i]))
+			return 0;
+	return 1;
 }
 
 static int
@@ -282,7 +294,7 @@ header_find(const struct ws_header *h, size_t n, const char *name,
 
 	*first = (struct ws_str){ NULL, 0 };
 	for (i = 0; i < n; i++)
-		if (str_ieq(h[i].name, name) && count++ == 0)
+		if (ws_str_ieq_c(h[i].name, name) && count++ == 0)
 			*first = h[i].value;
 	return count;
 }
@@ -296,11 +308,11 @@ header_has_token(const struct ws_header *h, size_t n, const char *name,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!str_ieq(h[i].name, name))
+		if (!ws_str_ieq_c(h[i].name, name))
 			continue;
 		list = h[i].value;
 		while (ws_list_next(&list, &item))
-			if (str_ieq(item, token))
+			if (ws_str_ieq_c(item, token))
 				return 1;
 	}
 	return 0;
@@ -381,7 +393,7 @@ protocols_ok(const struct ws_header *h, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!str_ieq(h[i].name, "Sec-WebSocket-Protocol"))
+		if (!ws_str_ieq_c(h[i].name, "Sec-WebSocket-Protocol"))
 			continue;
 		list = h[i].value;
 		while (ws_list_next(&list, &item))
@@ -486,10 +498,10 @@ owned_name(struct ws_str name)
 	size_t i;
 
 	if (name.n >= 14 &&
-	    str_ieq((struct ws_str){ name.p, 14 }, "Sec-WebSocket-"))
+	    ws_str_ieq_c((struct ws_str){ name.p, 14 }, "Sec-WebSocket-"))
 		return 1;
 	for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
-		if (str_ieq(name, owned[i]))
+		if (ws_str_ieq_c(name, owned[i]))
 			return 1;
 	return 0;
 }
@@ -614,7 +626,7 @@ put_extras_named(struct out *o, const char *name, const char *const *extra,
 
 	for (i = 0; i < nextra; i++) {
 		extra_name(extra[i], &n);
-		if (str_ieq(n, name)) {
+		if (ws_str_ieq_c(n, name)) {
 			put_str(o, extra[i]);
 			put_str(o, CRLF);
 			count++;
@@ -629,7 +641,7 @@ is_default_name(struct ws_str name)
 	size_t i;
 
 	for (i = 0; i < NDEFAULT; i++)
-		if (str_ieq(name, default_names[i]))
+		if (ws_str_ieq_c(name, default_names[i]))
 			return 1;
 	return 0;
 }

@@ -16,25 +16,6 @@ lower(char c)
 }
 
 static int
-ieq(struct ws_str a, struct ws_str b)
-{
-	size_t i;
-
-	if (a.n != b.n)
-		return 0;
-	for (i = 0; i < a.n; i++)
-		if (lower(a.p[i]) != lower(b.p[i]))
-			return 0;
-	return 1;
-}
-
-static int
-ieq_c(struct ws_str a, const char *b)
-{
-	return ieq(a, (struct ws_str){ b, strlen(b) });
-}
-
-static int
 is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -141,9 +122,9 @@ ws_origin_parse(struct ws_str s, struct ws_origin *o)
 static unsigned
 default_port(struct ws_str scheme)
 {
-	if (ieq_c(scheme, "http") || ieq_c(scheme, "ws"))
+	if (ws_str_ieq_c(scheme, "http") || ws_str_ieq_c(scheme, "ws"))
 		return 80;
-	if (ieq_c(scheme, "https") || ieq_c(scheme, "wss"))
+	if (ws_str_ieq_c(scheme, "https") || ws_str_ieq_c(scheme, "wss"))
 		return 443;
 	return 0;
 }
@@ -157,7 +138,8 @@ effective_port(const struct ws_origin *o)
 int
 ws_origin_eq(const struct ws_origin *a, const struct ws_origin *b)
 {
-	return ieq(a->scheme, b->scheme) && ieq(a->host, b->host) &&
+	return ws_str_ieq(a->scheme, b->scheme) &&
+	    ws_str_ieq(a->host, b->host) &&
 	    effective_port(a) == effective_port(b);
 }
 
@@ -176,7 +158,7 @@ ws_origin_same_host(struct ws_str origin, struct ws_str host)
 	oport = o.port == default_port(o.scheme) ? 0 : o.port;
 	if (hport == 80 || hport == 443)
 		hport = 0;
-	return ieq(o.host, h) && oport == hport;
+	return ws_str_ieq(o.host, h) && oport == hport;
 }
 
 int
@@ -189,7 +171,7 @@ ws_origin_list_ok(const char *list, struct ws_str *bad)
 	while (ws_list_next(&rest, &item)) {
 		any = 1;
 		/* "null" is what opaque origins (file:, sandboxes) send. */
-		if (ieq_c(item, "*") || ieq_c(item, "null"))
+		if (ws_str_ieq_c(item, "*") || ws_str_ieq_c(item, "null"))
 			continue;
 		if (ws_origin_parse(item, &o) == -1) {
 			*bad = item;
@@ -223,9 +205,9 @@ origin_listed(struct ws_str origin, const char *list)
 	int parsed = ws_origin_parse(origin, &got) == 0;
 
 	while (ws_list_next(&rest, &item)) {
-		if (ieq_c(item, "*"))
+		if (ws_str_ieq_c(item, "*"))
 			return 1;
-		if (ieq_c(item, "null") && ieq_c(origin, "null"))
+		if (ws_str_ieq_c(item, "null") && ws_str_ieq_c(origin, "null"))
 			return 1;
 		if (parsed && ws_origin_parse(item, &want) == 0 &&
 		    ws_origin_eq(&want, &got))
@@ -254,7 +236,7 @@ offered(const struct ws_request *r, struct ws_str proto)
 	size_t i;
 
 	for (i = 0; i < r->nheaders; i++) {
-		if (!ieq_c(r->headers[i].name, "Sec-WebSocket-Protocol"))
+		if (!ws_str_ieq_c(r->headers[i].name, "Sec-WebSocket-Protocol"))
 			continue;
 		list = r->headers[i].value;
 		while (ws_list_next(&list, &item))

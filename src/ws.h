@@ -66,6 +66,11 @@ struct ws_str {
 	size_t n;
 };
 
+/* ASCII case-insensitive equality, as header names, schemes and tokens
+ * compare (http.c). */
+int ws_str_ieq(struct ws_str a, struct ws_str b);
+int ws_str_ieq_c(struct ws_str a, const char *b);
+
 struct ws_header {
 	struct ws_str name;
 	struct ws_str value;
