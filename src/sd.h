@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * What wsinetd needs from systemd, without linking libsystemd: the
- * LISTEN_FDS protocol of sd_listen_fds(3) and the journal's native
- * protocol behind sd_journal_sendv(3), both done here.
+ * What wsinetd needs from systemd's sd-daemon, without linking
+ * libsystemd: the LISTEN_FDS protocol of sd_listen_fds(3).
  */
 #ifndef SD_H
 #define SD_H
-
-#include <sys/uio.h>
 
 /* The first fd systemd passes (SD_LISTEN_FDS_START). */
 #define SD_FIRST_FD 3
@@ -21,10 +18,5 @@ int sd_fds_passed(void);
 /* 1 when fd is a stream socket that is listening (want_listening 1) or
  * not (0), else 0. */
 int sd_fd_is_stream(int fd, int want_listening);
-/* sd_journal_sendv(3): sends the "FIELD=value" fields as one journal
- * entry; 0, or -errno (-EMSGSIZE past 8 KiB, which journald would need
- * a memfd for). The socket is opened on the first call, so only the
- * journal path pays for it. */
-int sd_journal_sendv_lazy(const struct iovec *iov, int n);
 
 #endif
