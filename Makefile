@@ -41,8 +41,9 @@ CORE = sha1 base64 accept utf8 frame msg http policy url service pipeframe \
 	cgienv
 PROG_COMMON = clock engine log net opt sd
 CLIENT_ONLY = dial
-# Bridge mode (bridge, spawn, cgi, route) is the server's alone.
-SERVER_ONLY = listener bridge spawn cgi route
+# The server's alone: the Accept=no listener, bridge mode (bridge,
+# spawn, cgi, route) and the per-connection summary.
+SERVER_ONLY = listener bridge spawn cgi route summary
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
 

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * wsinetd's one log event per connection: who, how it ended, how long,
+ * how much; a line, and the same as fields when the journal takes them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "exits.h"
+#include "log.h"
+#include "summary.h"
+
+static int
+priority_of(int status)
+{
+	switch (status) {
+	case EXIT_OK:
+		return LOG_INFO;
+	case EXIT_HANDSHAKE:
+		return LOG_NOTICE;
+	case EXIT_SYSTEM:
+		return LOG_ERR;
+	default:
+		return LOG_WARNING;
+	}
+}
+
+/* A word for the journal's WS_OUTCOME, one per exit status. */
+static const char *
+outcome_of(int status)
+{
+	switch (status) {
+	case EXIT_OK:
+		return "closed";
+	case EXIT_HANDSHAKE:
+		return "refused";
+	case EXIT_PROTOCOL:
+		return "protocol-error";
+	case EXIT_TIMEOUT:
+		return "timeout";
+	case EXIT_LOST:
+		return "lost";
+	default:
+		return "error";
+	}
+}
+
+/* "a.b.c.d:port" or "[v6]:port" into the address and the port. */
+static void
+split_peer(const char *peer, char *addr, size_t cap, const char **port)
+{
+	const char *colon = strrchr(peer, ':');
+	size_t n;
+
+	*port = "";
+	snprintf(addr, cap, "%s", peer);
+	if (colon == NULL)
+		return;
+	*port = colon + 1;
+	n = (size_t)(colon - peer);
+	if (peer[0] == '[' && n >= 2)
+		snprintf(addr, cap, "%.*s", (int)(n - 2), peer + 1);
+	else
+		snprintf(addr, cap, "%.*s", (int)n, peer);
+	/* An IPv4 client of an IPv6 socket, as systemd's own REMOTE_ADDR
+	 * shows it: journalctl REMOTE_ADDR=a.b.c.d then finds it either way. */
+	if (strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, ':') == NULL)
+		memmove(addr, addr + 7, strlen(addr + 7) + 1);
+}
+
+void
+summary_log(const struct conn *c, int status, const char *peer,
+    const char *program)
+{
+	char reason[WS_MAX_CONTROL * 4 + 4], code[WS_MAX_CONTROL * 4 + 40];
+	char f[10][WS_MAX_CONTROL * 4 + 40], addr[80];
+	const char *fields[10], *port;
+	long long ms = clock_ms() - c->start_ms;
+	size_t n = 0, i;
+
+	code[0] = reason[0] = '\0';
+	if (c->got_close) {
+		log_clean(reason, sizeof(reason), c->peer_reason,
+		    strlen(c->peer_reason));
+		snprintf(code, sizeof(code), " (peer sent %u \"%s\")",
+		    c->peer_code, reason);
+	}
+	split_peer(peer, addr, sizeof(addr), &port);
+	snprintf(f[n++], sizeof(f[0]), "REMOTE_ADDR=%s", addr);
+	snprintf(f[n++], sizeof(f[0]), "REMOTE_PORT=%s", port);
+	snprintf(f[n++], sizeof(f[0]), "WS_OUTCOME=%s", outcome_of(status));
+	snprintf(f[n++], sizeof(f[0]), "WS_EXIT_STATUS=%d", status);
+	snprintf(f[n++], sizeof(f[0]), "WS_DURATION_MS=%lld", ms);
+	snprintf(f[n++], sizeof(f[0]), "WS_BYTES_IN=%llu",
+	    (unsigned long long)c->bytes_in);
+	snprintf(f[n++], sizeof(f[0]), "WS_BYTES_OUT=%llu",
+	    (unsigned long long)c->bytes_out);
+	if (c->protocol.n > 0)
+		snprintf(f[n++], sizeof(f[0]), "WS_PROTOCOL=%.*s",
+		    (int)c->protocol.n, c->protocol.p);
+	if (c->got_close) {
+		snprintf(f[n++], sizeof(f[0]), "WS_CLOSE_CODE=%u",
+		    c->peer_code);
+		snprintf(f[n++], sizeof(f[0]), "WS_CLOSE_REASON=%s", reason);
+	}
+	for (i = 0; i < n; i++)
+		fields[i] = f[i];
+	log_fields(priority_of(status), fields, n,
+	    "%s %s%s, %lld.%03lld s, in %llu B, out %llu B%s%s", peer,
+	    c->why[0] ? c->why : "closed", code, ms / 1000, ms % 1000,
+	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out,
+	    program[0] ? ", program " : "", program);
+}
