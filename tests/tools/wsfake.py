@@ -37,6 +37,8 @@ import socket
 import struct
 import sys
 
+from wsraw import frame_head  # one reader of frame headers for both tools
+
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 ANSWERS = ("--status", "--bad-accept", "--no-answer", "--protocol")
 
@@ -67,22 +69,11 @@ def close_payload(spec):
 
 def parse_frame(data):
     """Returns (opcode, payload, rest) for the first whole frame, else None."""
-    if len(data) < 2:
+    head = frame_head(data)
+    if head is None:
         return None
-    op, n, at = data[0] & 15, data[1] & 127, 2
-    if n == 126:
-        if len(data) < 4:
-            return None
-        n, at = struct.unpack("!H", data[2:4])[0], 4
-    elif n == 127:
-        if len(data) < 10:
-            return None
-        n, at = struct.unpack("!Q", data[2:10])[0], 10
-    mask = b"\0\0\0\0"
-    if data[1] & 0x80:
-        mask, at = data[at:at + 4], at + 4
-    if len(data) < at + n or len(mask) < 4:
-        return None
+    op, at, n = head
+    mask = data[at - 4:at] if data[1] & 0x80 else b"\0\0\0\0"
     payload = bytes(b ^ mask[i % 4] for i, b in enumerate(data[at:at + n]))
     return op, payload, data[at + n:]
 
