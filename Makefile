@@ -37,40 +37,47 @@ WSINETD_STATIC = $(if $(SAN),,-static)
 WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
-CORE = sha1 base64 accept utf8 frame msg http policy url service pipeframe \
-	cgienv
-PROG_COMMON = clock engine log net opt sd
-CLIENT_ONLY = dial
-# The server's alone: the Accept=no listener, bridge mode (bridge,
-# spawn, cgi, route) and the per-connection summary.
-SERVER_ONLY = listener bridge spawn cgi route summary
+# The folders are the layers (README, "How it is built"): src/core is the
+# pure protocol core, archived into libws.a for the programs, the unit
+# tests and the fuzzers; src/engine is the I/O both programs share;
+# src/wsinetd and src/wsclient are the programs. Object lists follow the
+# folders, so a new file joins its layer by being put there.
+CORE_SRC = $(wildcard src/core/*.c)
+ENGINE_SRC = $(wildcard src/engine/*.c)
+WSINETD_SRC = $(wildcard src/wsinetd/*.c)
+WSCLIENT_SRC = $(wildcard src/wsclient/*.c)
+HEADERS = $(wildcard src/*/*.h)
+INC = -Isrc/core -Isrc/engine
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
 
-CORE_OBJ = $(CORE:%=$(B)/%.o)
-COMMON_OBJ = $(PROG_COMMON:%=$(B)/%.o)
+obj = $(patsubst src/%.c,$(B)/obj/%.o,$(1))
+CORE_OBJ = $(call obj,$(CORE_SRC))
+ENGINE_OBJ = $(call obj,$(ENGINE_SRC))
 
 all: $(B)/wsinetd $(B)/wsclient
 
 $(B)/.dirs:
-	@mkdir -p $(B)/unit $(B)/bench $(B)/fuzz $(B)/libfuzzer && touch $@
+	@mkdir -p $(B)/unit $(B)/bench $(B)/fuzz $(B)/libfuzzer \
+		$(B)/obj/core $(B)/obj/engine $(B)/obj/wsinetd \
+		$(B)/obj/wsclient && touch $@
 
-$(B)/%.o: src/%.c src/*.h | $(B)/.dirs
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/obj/%.o: src/%.c $(HEADERS) | $(B)/.dirs
+	$(CC) $(ALL_CFLAGS) $(INC) -c -o $@ $<
 
 $(B)/libws.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/wsinetd: $(B)/wsinetd.o $(COMMON_OBJ) $(SERVER_ONLY:%=$(B)/%.o) $(B)/libws.a
+$(B)/wsinetd: $(call obj,$(WSINETD_SRC)) $(ENGINE_OBJ) $(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $(WSINETD_STATIC) -o $@ $^
 
-$(B)/wsclient: $(B)/wsclient.o $(COMMON_OBJ) $(CLIENT_ONLY:%=$(B)/%.o) $(B)/libws.a
+$(B)/wsclient: $(call obj,$(WSCLIENT_SRC)) $(ENGINE_OBJ) $(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSCLIENT_LIBS)
 
 # Unit tests always run under ASan+UBSan, whatever SANITIZE says.
-$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE:%=src/%.c) src/*.h | $(B)/.dirs
-	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc -o $@ $< \
-		$(CORE:%=src/%.c) $(PKG_LIBS)
+$(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE_SRC) $(HEADERS) | $(B)/.dirs
+	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc/core -o $@ $< \
+		$(CORE_SRC) $(PKG_LIBS)
 
 units: $(UNITS:%=$(B)/unit/%)
 
@@ -81,7 +88,7 @@ FUZZ_CC ?= clang-14
 FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null)
-FUZZ_DEPS = tests/fuzz/fuzz.h $(CORE:%=src/%.c) src/ws.h
+FUZZ_DEPS = tests/fuzz/fuzz.h $(CORE_SRC) src/core/ws.h
 # Longest input per target: past the limits each one tries, short enough
 # to keep executions fast.
 MAXLEN_fuzz_request = 4096
@@ -90,12 +97,12 @@ MAXLEN_fuzz_frames = 4096
 MAXLEN_fuzz_url = 512
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/.dirs
-	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc -o $@ $< \
-		tests/fuzz/replay.c $(CORE:%=src/%.c) $(CRYPTO_LIBS)
+	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc/core -o $@ $< \
+		tests/fuzz/replay.c $(CORE_SRC) $(CRYPTO_LIBS)
 
 $(B)/libfuzzer/%: tests/fuzz/%.c $(FUZZ_DEPS) | $(B)/.dirs
-	$(FUZZ_CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -Isrc \
-		-o $@ $< $(CORE:%=src/%.c) $(CRYPTO_LIBS)
+	$(FUZZ_CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -Isrc/core \
+		-o $@ $< $(CORE_SRC) $(CRYPTO_LIBS)
 
 fuzz-replay: $(FUZZ:%=$(B)/fuzz/replay_%)
 
@@ -115,16 +122,16 @@ fuzz: $(FUZZ:fuzz_%=fuzz-%)
 # the bridge child are static and never sanitized, since they stand for
 # the least a server can cost.
 BENCH_TOOLS = load floor_handler hello_child raw_server
-STATIC_CFLAGS = $(WARN) $(DEFS) -O2 -static -Isrc
+STATIC_CFLAGS = $(WARN) $(DEFS) -O2 -static $(INC)
 
 $(B)/bench/load: tests/bench/load.c tests/bench/hist.c tests/bench/hist.h \
-		src/ws.h src/exits.h $(B)/libws.a | $(B)/.dirs
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ tests/bench/load.c tests/bench/hist.c \
+		src/core/ws.h src/engine/exits.h $(B)/libws.a | $(B)/.dirs
+	$(CC) $(ALL_CFLAGS) $(INC) -o $@ tests/bench/load.c tests/bench/hist.c \
 		$(B)/libws.a $(WSCLIENT_LIBS)
 
-$(B)/bench/floor_handler: tests/bench/floor_handler.c $(CORE:%=src/%.c) \
-		src/ws.h | $(B)/.dirs
-	$(CC) $(STATIC_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE:%=src/%.c) \
+$(B)/bench/floor_handler: tests/bench/floor_handler.c $(CORE_SRC) \
+		src/core/ws.h | $(B)/.dirs
+	$(CC) $(STATIC_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE_SRC) \
 		$(shell pkg-config --libs-only-l libcrypto)
 
 $(B)/bench/%: tests/bench/%.c | $(B)/.dirs
@@ -160,7 +167,7 @@ demo:
 	@WSINETD_BUILD=$(CURDIR)/$(B) scripts/demo
 
 lint:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c \
+	clang-format --dry-run --Werror src/*/*.c src/*/*.h tests/unit/*.c \
 		tests/unit/*.h tests/bench/*.c tests/bench/*.h \
 		tests/fuzz/*.c tests/fuzz/*.h
 
@@ -169,7 +176,7 @@ lint:
 # bench-core times the core's hot loops (UTF-8, masking, SHA-1) alone.
 bench: all bench-tools
 	tests/bench/run $(B)
-	$(CC) $(WARN) $(DEFS) -O2 -Isrc -o $(B)/bench-core tests/bench/core.c \
+	$(CC) $(WARN) $(DEFS) -O2 -Isrc/core -o $(B)/bench-core tests/bench/core.c \
 		$(B)/libws.a
 	$(B)/bench-core
 
