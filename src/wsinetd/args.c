@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * wsinetd's options: the usage and help texts, the getopt table, and one
+ * parser per group of options, each checking its values where it reads
+ * them. What a combination of options may not mean is checked last.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "exits.h"
+#include "log.h"
+#include "opt.h"
+
+static const char USAGE[] =
+    "usage: wsinetd [-e] [--max-message BYTES] [--max-header BYTES]\n"
+    "               [--max-frames N] [--handshake-timeout SECS]\n"
+    "               [--idle-timeout SECS] [--close-timeout SECS]\n"
+    "               [--ping-interval SECS] [--listen ADDR:PORT]\n"
+    "               [--max-connections N] [--drain-timeout SECS]\n"
+    "               [--origin LIST] [--same-origin] [--protocol LIST]\n"
+    "               [--require-protocol] [-H 'Name: value']...\n"
+    "               [--log-level LEVEL]\n"
+    "       wsinetd [options] [--binary | --framing line|nul|len32]\n"
+    "               [--kill-timeout SECS] [--passenv NAME,...]\n"
+    "               [--reverse-lookup] -- PROGRAM [ARG...] | --dir DIR\n"
+    "       wsinetd -h | -V\n";
+
+static const char HELP[] =
+    "Serve one WebSocket (RFC 6455) connection on stdin/stdout, as inetd\n"
+    "or systemd socket activation (Accept=yes) starts it; or accept on a\n"
+    "listening socket, one process per connection.\n"
+    "\n"
+    "  -e, --echo                 echo every message back (no welcome)\n"
+    "      --max-message BYTES    largest message (default 1M; k, m, g)\n"
+    "      --max-header BYTES     largest request header (default 8k)\n"
+    "      --max-frames N         frames per message (default: one per\n"
+    "                             64 bytes of --max-message)\n"
+    "      --handshake-timeout S  time allowed for the request (default 10)\n"
+    "      --idle-timeout S       close after S idle seconds (default 0: off)\n"
+    "      --close-timeout S      wait for the peer's close (default 5)\n"
+    "      --ping-interval S      ping every S seconds; no pong by the next\n"
+    "                             ping closes with 1011 (default 0: off)\n"
+    "      --listen ADDR:PORT     listen and fork one process per connection\n"
+    "                             (IPv6 as [ADDR]:PORT); systemd's Accept=no\n"
+    "                             socket in LISTEN_FDS does the same\n"
+    "      --max-connections N    with a listening socket: connections at\n"
+    "                             once; more get 503 (default 256)\n"
+    "      --drain-timeout S      on SIGTERM, time live connections get to\n"
+    "                             finish before they are ended (default 10)\n"
+    "      --origin LIST          accept these origins (comma-separated\n"
+    "                             scheme://host[:port], null, or *)\n"
+    "      --same-origin          accept an Origin naming the Host too\n"
+    "                             (the default when --origin is not given)\n"
+    "      --protocol LIST        subprotocols we speak, preferred first\n"
+    "      --require-protocol     refuse (400) a client offering none of them\n"
+    "  -H, --header 'N: V'        add a header to the 101 answer; repeatable\n"
+    "      --log-level LEVEL      err, warning, notice, info (default), debug\n"
+    "  -h, --help                 show this help\n"
+    "  -V, --version              show the version\n"
+    "\n"
+    "Bridge mode, -- PROGRAM [ARG...] or --dir DIR (BRIDGE MODE in wsinetd(8)):\n"
+    "      --binary               stdout chunks as binary messages, and\n"
+    "                             messages to stdin as they are\n"
+    "      --framing F            line (default: a text message per line),\n"
+    "                             nul (text messages ended by NUL bytes),\n"
+    "                             len32 (4-byte length, type byte, payload)\n"
+    "      --kill-timeout S       after the connection, wait S for the\n"
+    "                             program, then SIGTERM, S more, SIGKILL\n"
+    "                             (default 5)\n"
+    "      --dir DIR              the request path picks the program: an\n"
+    "                             executable file under DIR (else 404)\n"
+    "      --passenv NAME,...     pass these variables of ours on to the\n"
+    "                             program (PATH always; LISTEN_* never)\n"
+    "      --reverse-lookup       REMOTE_HOST from DNS (bounded: 2 s)\n"
+    "\n"
+    "Without -e it runs the hello service: it sends \"Welcome to the\n"
+    "WebSocket server!\" and answers each text message M with \"You said: M\".\n"
+    "Requests without Origin (not from a browser) pass the origin policy.\n"
+    "See wsinetd(8).\n";
+
+enum {
+	OPT_MAX_MESSAGE = 256,
+	OPT_MAX_HEADER,
+	OPT_HANDSHAKE_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
+	OPT_CLOSE_TIMEOUT,
+	OPT_PING_INTERVAL,
+	OPT_LISTEN,
+	OPT_MAX_CONNECTIONS,
+	OPT_DRAIN_TIMEOUT,
+	OPT_MAX_FRAMES,
+	OPT_ORIGIN,
+	OPT_SAME_ORIGIN,
+	OPT_PROTOCOL,
+	OPT_REQUIRE_PROTOCOL,
+	OPT_LOG_LEVEL,
+	OPT_BINARY,
+	OPT_FRAMING,
+	OPT_KILL_TIMEOUT,
+	OPT_DIR,
+	OPT_PASSENV,
+	OPT_REVERSE_LOOKUP,
+};
+
+static const struct option LONGOPTS[] = {
+	{ "echo", no_argument, NULL, 'e' },
+	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
+	{ "max-header", required_argument, NULL, OPT_MAX_HEADER },
+	{ "handshake-timeout", required_argument, NULL, OPT_HANDSHAKE_TIMEOUT },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
+	{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT },
+	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "same-origin", no_argument, NULL, OPT_SAME_ORIGIN },
+	{ "protocol", required_argument, NULL, OPT_PROTOCOL },
+	{ "require-protocol", no_argument, NULL, OPT_REQUIRE_PROTOCOL },
+	{ "header", required_argument, NULL, 'H' },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "binary", no_argument, NULL, OPT_BINARY },
+	{ "framing", required_argument, NULL, OPT_FRAMING },
+	{ "kill-timeout", required_argument, NULL, OPT_KILL_TIMEOUT },
+	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "passenv", required_argument, NULL, OPT_PASSENV },
+	{ "reverse-lookup", no_argument, NULL, OPT_REVERSE_LOOKUP },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A message may not exceed what a 64-bit frame length and our buffers
+ * can hold; 1 GiB is far beyond any sane service. */
+#define MAX_MESSAGE_LIMIT (1ULL << 30)
+#define MAX_HEADER_LIMIT (1ULL << 20)
+/* One process each: beyond this the machine, not the option, is the
+ * limit. */
+#define MAX_CONNECTIONS_LIMIT 65536
+
+/* Frames per message: no use beyond one per byte of the largest one. */
+#define MAX_FRAMES_LIMIT (1L << 30)
+
+/* Which bridge options were given, to refuse them without a program. */
+static int bridge_flags; /* --binary, --framing or --kill-timeout */
+static int cgi_flags; /* --passenv or --reverse-lookup */
+static int binary_set, framing_set;
+
+/* Under inetd a misconfigured command line must not answer the client
+ * with text either: the complaint goes where the log goes. */
+void
+args_usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log_target() == LOG_TO_SYSLOG)
+		log_msg(LOG_ERR, "%s", msg);
+	else
+		fprintf(stderr, "wsinetd: %s\n%s", msg, USAGE);
+	exit(EXIT_USAGE);
+}
+
+/* Options of the upgrade policy and answer; 0 when ch is not one. */
+static int
+policy_option(int ch, struct config *cfg)
+{
+	struct ws_policy *p = &cfg->policy;
+	struct conn_opts *o = &cfg->conn;
+	struct ws_str bad;
+
+	switch (ch) {
+	case OPT_ORIGIN:
+		if (p->origins != NULL)
+			args_usage_error(
+			    "--origin given twice; separate origins "
+			    "with commas");
+		if (!ws_origin_list_ok(optarg, &bad))
+			args_usage_error("invalid --origin: %.*s", (int)bad.n,
+			    bad.p);
+		p->origins = optarg;
+		return 1;
+	case OPT_SAME_ORIGIN:
+		p->same_origin = 1;
+		return 1;
+	case OPT_PROTOCOL:
+		if (!ws_protocol_list_ok(optarg))
+			args_usage_error("invalid --protocol: %s", optarg);
+		p->protocols = optarg;
+		return 1;
+	case OPT_REQUIRE_PROTOCOL:
+		p->require_protocol = 1;
+		return 1;
+	case 'H':
+		if (!ws_header_line_ok(optarg))
+			args_usage_error("invalid --header: %s", optarg);
+		if (o->nheaders == MAX_EXTRA_HEADERS)
+			args_usage_error("more than %d --header options",
+			    MAX_EXTRA_HEADERS);
+		cfg->headers[o->nheaders++] = optarg;
+		return 1;
+	}
+	return 0;
+}
+
+/* Options of limits and timeouts; 0 when ch is not one. */
+static int
+limit_option(int ch, struct conn_opts *o)
+{
+	uint64_t v;
+	long n;
+
+	switch (ch) {
+	case OPT_MAX_MESSAGE:
+		if (opt_bytes(optarg, MAX_MESSAGE_LIMIT, &o->max_message))
+			args_usage_error("invalid --max-message: %s", optarg);
+		return 1;
+	case OPT_MAX_HEADER:
+		if (opt_bytes(optarg, MAX_HEADER_LIMIT, &v) || v < 256)
+			args_usage_error("invalid --max-header: %s", optarg);
+		o->max_header = (size_t)v;
+		return 1;
+	case OPT_MAX_FRAMES:
+		if (opt_count(optarg, MAX_FRAMES_LIMIT, &n) || n < 1)
+			args_usage_error("invalid --max-frames: %s", optarg);
+		o->max_frames = (uint64_t)n;
+		return 1;
+	case OPT_HANDSHAKE_TIMEOUT:
+		if (opt_seconds(optarg, &o->handshake_ms))
+			args_usage_error("invalid --handshake-timeout: %s",
+			    optarg);
+		return 1;
+	case OPT_IDLE_TIMEOUT:
+		if (opt_seconds(optarg, &o->idle_ms))
+			args_usage_error("invalid --idle-timeout: %s", optarg);
+		return 1;
+	case OPT_CLOSE_TIMEOUT:
+		if (opt_seconds(optarg, &o->close_ms))
+			args_usage_error("invalid --close-timeout: %s", optarg);
+		return 1;
+	case OPT_PING_INTERVAL:
+		if (opt_seconds(optarg, &o->ping_ms))
+			args_usage_error("invalid --ping-interval: %s", optarg);
+		return 1;
+	}
+	return 0;
+}
+
+/* Options of the Accept=no listener; 0 when ch is not one. */
+static int
+listener_option(int ch, struct config *cfg)
+{
+	long n;
+
+	switch (ch) {
+	case OPT_LISTEN:
+		cfg->listen_spec = optarg;
+		return 1;
+	case OPT_MAX_CONNECTIONS:
+		if (opt_count(optarg, MAX_CONNECTIONS_LIMIT, &n) || n < 1)
+			args_usage_error("invalid --max-connections: %s",
+			    optarg);
+		cfg->listener.max_conns = (unsigned)n;
+		return 1;
+	case OPT_DRAIN_TIMEOUT:
+		if (opt_seconds(optarg, &cfg->listener.drain_ms))
+			args_usage_error("invalid --drain-timeout: %s", optarg);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+parse_framing(const char *s, struct bridge_opts *b)
+{
+	if (strcmp(s, "line") == 0)
+		b->framing = WS_PIPE_LINE;
+	else if (strcmp(s, "nul") == 0)
+		b->framing = WS_PIPE_NUL;
+	else if (strcmp(s, "len32") == 0)
+		b->framing = WS_PIPE_LEN32;
+	else
+		args_usage_error("invalid --framing: %s (line, nul or len32)",
+		    s);
+	framing_set = 1;
+}
+
+/* Opened once here, so that a wrong DIR fails at start-up, loudly. */
+static void
+parse_dir(const char *dir, struct cgi_opts *c)
+{
+	if (c->dir != NULL)
+		args_usage_error("--dir given twice");
+	if ((c->dirfd = route_open(dir)) == -1)
+		args_usage_error("--dir %s: %s", dir, strerror(errno));
+	c->dir = dir;
+}
+
+static void
+parse_passenv(const char *list, struct cgi_opts *c)
+{
+	const char *bad = cgi_passenv_bad(list);
+
+	if (bad != NULL)
+		args_usage_error(
+		    "--passenv: cannot pass '%s' (a variable name; "
+		    "LISTEN_* are systemd's and never passed)",
+		    bad);
+	c->passenv = list;
+}
+
+/* Options of bridge mode; 0 when ch is not one. */
+static int
+bridge_option(int ch, struct config *cfg)
+{
+	switch (ch) {
+	case OPT_BINARY:
+		cfg->bridge.framing = WS_PIPE_RAW;
+		bridge_flags = binary_set = 1;
+		return 1;
+	case OPT_FRAMING:
+		parse_framing(optarg, &cfg->bridge);
+		bridge_flags = 1;
+		return 1;
+	case OPT_KILL_TIMEOUT:
+		if (opt_seconds(optarg, &cfg->bridge.kill_ms))
+			args_usage_error("invalid --kill-timeout: %s", optarg);
+		bridge_flags = 1;
+		return 1;
+	case OPT_DIR:
+		parse_dir(optarg, &cfg->cgi);
+		return 1;
+	case OPT_PASSENV:
+		parse_passenv(optarg, &cfg->cgi);
+		cgi_flags = 1;
+		return 1;
+	case OPT_REVERSE_LOOKUP:
+		cfg->cgi.reverse_lookup = 1;
+		cgi_flags = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* What follows the options: nothing, or "--" and a program (required,
+ * so that a typo is never run as a program). */
+static void
+parse_program(int argc, char **argv, struct config *cfg)
+{
+	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
+		args_usage_error("unexpected argument: %s", argv[optind]);
+	if (optind == argc && cfg->cgi.dir == NULL) {
+		if (bridge_flags)
+			args_usage_error(
+			    "--binary, --framing and --kill-timeout "
+			    "need -- PROGRAM or --dir");
+		if (cgi_flags)
+			args_usage_error(
+			    "--passenv and --reverse-lookup need -- "
+			    "PROGRAM or --dir");
+		return;
+	}
+	if (optind < argc && cfg->cgi.dir != NULL)
+		args_usage_error("--dir and -- PROGRAM exclude each other");
+	if (cfg->service == WS_SERVICE_ECHO)
+		args_usage_error("--echo and a program exclude each other");
+	if (binary_set && framing_set)
+		args_usage_error("--binary and --framing exclude each other");
+	cfg->bridge.argv = cfg->cgi.dir != NULL ? cfg->dir_argv : argv + optind;
+}
+
+/* Everything an option does not say. */
+static void
+set_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->service = WS_SERVICE_HELLO;
+	cfg->conn.role = WS_ROLE_SERVER;
+	cfg->conn.handshake_ms = 10000;
+	cfg->conn.close_ms = 5000;
+	cfg->listener.max_conns = 256;
+	cfg->listener.drain_ms = 10000;
+	cfg->bridge.framing = WS_PIPE_LINE;
+	cfg->bridge.kill_ms = 5000;
+	cfg->cgi.dirfd = -1;
+	cfg->dir_argv[0] = cfg->routed.rt.program;
+}
+
+/* The options that no group claims: the service, logging, -h and -V. */
+static void
+other_option(int ch, char **argv)
+{
+	int lvl;
+
+	switch (ch) {
+	case OPT_LOG_LEVEL:
+		if ((lvl = log_level_parse(optarg)) == -1)
+			args_usage_error("invalid --log-level: %s", optarg);
+		log_set_level(lvl);
+		break;
+	case 'h':
+		printf("%s\n%s", USAGE, HELP);
+		exit(EXIT_OK);
+	case 'V':
+		printf("wsinetd %s\n", WSINETD_VERSION);
+		exit(EXIT_OK);
+	default:
+		args_usage_error("unknown option or missing value: %s",
+		    argv[optind - 1]);
+	}
+}
+
+void
+args_parse(int argc, char **argv, struct config *cfg)
+{
+	int ch;
+
+	set_defaults(cfg);
+	/* getopt's own messages would name argv[0] and skip the log. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+eH:hV", LONGOPTS, NULL)) != -1) {
+		if (ch == 'e')
+			cfg->service = WS_SERVICE_ECHO;
+		else if (!limit_option(ch, &cfg->conn) &&
+		    !policy_option(ch, cfg) && !listener_option(ch, cfg) &&
+		    !bridge_option(ch, cfg))
+			other_option(ch, argv);
+	}
+	parse_program(argc, argv, cfg);
+	if (cfg->policy.require_protocol && cfg->policy.protocols == NULL)
+		args_usage_error("--require-protocol needs --protocol");
+	/* Safe by default: a browser page from another site may not talk
+	 * to us in its visitor's name unless --origin lets it. */
+	if (cfg->policy.origins == NULL)
+		cfg->policy.same_origin = 1;
+	cfg->conn.policy = &cfg->policy;
+	cfg->conn.headers = cfg->headers;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * wsinetd's command line: the option table, its parsing and checks, and
+ * the configuration they fill in. Nothing here touches a connection.
+ */
+#ifndef ARGS_H
+#define ARGS_H
+
+#include "bridge.h"
+#include "cgi.h"
+#include "engine.h"
+#include "listener.h"
+
+/* Extra 101 headers: a handful is all a deployment needs. */
+#define MAX_EXTRA_HEADERS 32
+
+struct config {
+	enum ws_service service;
+	struct conn_opts conn;
+	const char *listen_spec; /* --listen, or NULL */
+	struct listener_opts listener;
+	/* Same-origin unless --origin says otherwise: wsinetd(8), SECURITY. */
+	struct ws_policy policy;
+	const char *headers[MAX_EXTRA_HEADERS];
+	/* Bridge mode: the program after "--", its framing, kill timeout;
+	 * bridge.argv is NULL without one. */
+	struct bridge_opts bridge;
+	/* The program's environment and, with --dir, which program it is:
+	 * routed is filled in per request, dir_argv runs it. */
+	struct cgi_opts cgi;
+	struct cgi_target routed;
+	char *dir_argv[2];
+};
+
+/* Fills in cfg from the command line, defaults first; on a bad one logs
+ * why and exits with EXIT_USAGE; -h and -V print and exit 0. */
+void args_parse(int argc, char **argv, struct config *cfg);
+/* Complains about the command line where the log goes (never to an
+ * inetd client) and exits with EXIT_USAGE. */
+void args_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif
