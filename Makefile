@@ -166,10 +166,16 @@ demo:
 	@$(MAKE) -s --no-print-directory all
 	@WSINETD_BUILD=$(CURDIR)/$(B) scripts/demo
 
-lint:
+# lint checks the house style (clang-format) and the layers: no file of
+# src/core includes a header from outside src/core, and libws.a calls no
+# function that reads, writes, polls, opens, allocates or exits, only the
+# pure ones scripts/check-layers lists (tests/bats/layers.bats shows it
+# failing on both).
+lint: $(B)/libws.a
 	clang-format --dry-run --Werror src/*/*.c src/*/*.h tests/unit/*.c \
 		tests/unit/*.h tests/bench/*.c tests/bench/*.h \
 		tests/fuzz/*.c tests/fuzz/*.h
+	scripts/check-layers src/core $(B)/libws.a
 
 # Benchmarks print tables; they never gate anything on a number.
 # tests/bench/run documents its settings (BENCH_QUICK=1 and others);
