@@ -28,11 +28,13 @@ UNIT_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# wsinetd starts once per connection, so it links nothing but libc: its
-# SHA-1 is its own, LISTEN_FDS is parsed in src/sd.c and libsystemd is
-# dlopen()ed only to write to the journal (measured in docs/benchmarks.md).
-# wsclient needs OpenSSL's random generator and has no use for libsystemd.
-# The sanitizers need the dynamic loader, so SANITIZE=1 links it dynamically.
+# wsinetd starts once per connection, so it links nothing but libc,
+# statically: its SHA-1 is its own (src/core/sha1.c), and it speaks
+# systemd's LISTEN_FDS and journal protocols itself (src/engine/sd.c,
+# log.c) instead of linking libsystemd (README, "What each program
+# links"). wsclient needs OpenSSL's random generator and has no use for
+# libsystemd. The sanitizers need the dynamic loader, so SANITIZE=1
+# links wsinetd dynamically.
 WSINETD_STATIC = $(if $(SAN),,-static)
 WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
