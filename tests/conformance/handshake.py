@@ -7,10 +7,9 @@ Sec-WebSocket-Version: 13), the connection ended, and wsinetd must exit
 a working connection."""
 import socket
 
-from peer import accept_key
 from suite import ANSWER_S
 from suite import add
-from wire import CLOSE, FrameReader, close_payload, frame
+from wire import CLOSE, FrameReader, accept_key, close_payload, frame
 
 KEY = b"dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455's own example key
 LINES = [b"Host: 127.0.0.1", b"Upgrade: websocket", b"Connection: Upgrade",

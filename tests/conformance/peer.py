@@ -5,23 +5,17 @@ stdin/stdout, the way inetd starts it; or wsclient dialling our
 listener), does the opening handshake, and reads the peer's frames on a
 thread so that sending never waits for the peer to be read."""
 import base64
-import hashlib
 import os
 import socket
 import subprocess
 import threading
 import time
 
-from wire import FrameReader
+from wire import FrameReader, accept_key
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 # Every wait of the suite is bounded; these are the bounds.
 HANDSHAKE_S = 5
 EXIT_S = 8
-
-
-def accept_key(key):
-    return base64.b64encode(hashlib.sha1(key + GUID).digest())
 
 
 class Conn:

@@ -1,49 +1,21 @@
 # SPDX-License-Identifier: ISC
-"""RFC 6455 on the wire, for the conformance suite: building frames
-exactly as told (right or wrong), masking, an incremental reader of the
-peer's frames that also checks the peer keeps the rules, and a UTF-8
-checker that says where a fail-fast validator must give up."""
+"""RFC 6455 on the wire, for the conformance suite: the test tools'
+frame codec (tests/tools/wsframe.py, re-exported here), an incremental
+reader of the peer's frames that also checks the peer keeps the rules,
+and a UTF-8 checker that says where a fail-fast validator must give
+up."""
 import os
-import struct
+import sys
 
-TEXT, BINARY, CONT, CLOSE, PING, PONG = 1, 2, 0, 8, 9, 10
-OPNAMES = {0: "cont", 1: "text", 2: "binary", 8: "close", 9: "ping",
-           10: "pong"}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "tools"))
+from wsframe import (BINARY, CLOSE, CONT, OPNAMES, PING, PONG,  # noqa: E402
+                     TEXT, accept_key, close_payload, frame, parse_close,
+                     take)
 
-
-def mask_bytes(data, key):
-    """XOR data with the 4-byte key; its own inverse. Whole-number XOR
-    keeps a 16 MiB payload well under a second."""
-    n = len(data)
-    if n == 0:
-        return b""
-    stream = (key * (n // 4 + 1))[:n]
-    return (int.from_bytes(data, "little") ^
-            int.from_bytes(stream, "little")).to_bytes(n, "little")
-
-
-def frame(op, payload=b"", fin=True, rsv=0, masked=True, length=None):
-    """One frame. length overrides the declared payload length (to lie
-    about it); rsv is the 3-bit RSV field."""
-    n = len(payload) if length is None else length
-    b0 = (0x80 if fin else 0) | (rsv & 7) << 4 | (op & 15)
-    bit = 0x80 if masked else 0
-    if n < 126:
-        head = struct.pack("!BB", b0, bit | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", b0, bit | 126, n)
-    else:
-        head = struct.pack("!BBQ", b0, bit | 127, n)
-    if not masked:
-        return head + payload
-    key = os.urandom(4)
-    return head + key + mask_bytes(payload, key)
-
-
-def close_payload(code=None, reason=b""):
-    if code is None:
-        return b""
-    return struct.pack("!H", code) + reason
+__all__ = ["BINARY", "CLOSE", "CONT", "PING", "PONG", "TEXT", "FrameReader",
+           "accept_key", "close_payload", "frame", "utf8_fail_at",
+           "utf8_valid"]
 
 
 def utf8_valid(data):
@@ -113,40 +85,11 @@ class FrameReader:
                 return out
             out.extend(got)
 
-    def _header(self):
-        b = self.buf
-        if len(b) < 2:
-            return None
-        n, at = b[1] & 127, 2
-        if n == 126:
-            if len(b) < 4:
-                return None
-            n, at = struct.unpack("!H", b[2:4])[0], 4
-        elif n == 127:
-            if len(b) < 10:
-                return None
-            n, at = struct.unpack("!Q", b[2:10])[0], 10
-        key = None
-        if b[1] & 0x80:
-            if len(b) < at + 4:
-                return None
-            key, at = bytes(b[at:at + 4]), at + 4
-        if len(b) < at + n:
-            return None
-        return n, at, key
-
     def _one(self):
-        h = self._header()
-        if h is None:
+        f = take(self.buf)
+        if f is None:
             return None
-        n, at, key = h
-        b0 = self.buf[0]
-        payload = bytes(self.buf[at:at + n])
-        del self.buf[:at + n]
-        if key is not None:
-            payload = mask_bytes(payload, key)
-        fin, rsv, op = b0 & 0x80, b0 >> 4 & 7, b0 & 15
-        return self._check(fin, rsv, op, key is not None, payload)
+        return self._check(f.fin, f.rsv, f.op, f.key is not None, f.payload)
 
     def _check(self, fin, rsv, op, masked, payload):
         bad = []
@@ -176,8 +119,7 @@ class FrameReader:
         self.closed = True
         if len(payload) == 1:
             return [("violation", "peer sent a 1-byte close payload")]
-        code = struct.unpack("!H", payload[:2])[0] if payload else None
-        return [("close", code, payload[2:])]
+        return [("close",) + parse_close(payload)]
 
     def _data(self, fin, op, payload):
         if (op == CONT) != (self.msg_op is not None):

@@ -1,17 +1,19 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
 """The reference server this project was described from: a tornado 6
-WebSocketHandler doing the hello exchange, for wsclient.
+WebSocketHandler doing the hello exchange, for the interop tests and the
+benchmarks.
 
-usage: tornado_server.py PORT
+usage: tornado_server.py [--echo] [--host ADDR] PORT
 
-Listens on 127.0.0.1:PORT, path "/". On open it writes "Welcome to the
-WebSocket server!", answers each message M with "You said: " + M, and
-when the connection ends prints the close code the client sent. Runs
-until killed.
+Listens on ADDR (default 127.0.0.1) port PORT, any path. On open it
+writes "Welcome to the WebSocket server!", answers each message M with
+"You said: " + M, and when a connection ends prints the close code the
+client sent. With --echo it sends each message back as it came instead,
+and says nothing on open. Runs until killed.
 """
+import argparse
 import asyncio
-import sys
 
 import tornado.web
 import tornado.websocket
@@ -31,12 +33,25 @@ class HelloHandler(tornado.websocket.WebSocketHandler):
         print(f"client closed: {self.close_code}", flush=True)
 
 
-async def main(port):
-    app = tornado.web.Application([(r"/", HelloHandler)])
-    app.listen(port, address="127.0.0.1")
+class EchoHandler(HelloHandler):
+    def open(self):
+        pass
+
+    def on_message(self, message):
+        self.write_message(message, binary=isinstance(message, bytes))
+
+
+async def main(args):
+    handler = EchoHandler if args.echo else HelloHandler
+    # Room for the benchmarks' 1 MiB echo (tornado's default is 10 MiB).
+    app = tornado.web.Application([(r"/.*", handler)],
+                                  websocket_max_message_size=16 << 20)
+    app.listen(args.port, address=args.host)
     await asyncio.Event().wait()
 
 
-if len(sys.argv) != 2:
-    sys.exit("usage: tornado_server.py PORT")
-asyncio.run(main(int(sys.argv[1])))
+ap = argparse.ArgumentParser()
+ap.add_argument("--echo", action="store_true")
+ap.add_argument("--host", default="127.0.0.1")
+ap.add_argument("port", type=int)
+asyncio.run(main(ap.parse_args()))

@@ -1,22 +1,25 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
-"""The hello exchange served by Python websockets, for wsclient.
+"""The hello exchange served by Python websockets, for the interop tests
+and the benchmarks.
 
-usage: websockets_server.py PORT [--ping-and-fragment]
+usage: websockets_server.py [--echo] [--host ADDR] [--ping-and-fragment]
+                            PORT
 
-Listens on 127.0.0.1:PORT. On open it sends "Welcome to the WebSocket
-server!", answers each text message M with "You said: " + M, and when
-the connection ends prints the close code the client sent. Runs until
-killed.
+Listens on ADDR (default 127.0.0.1) port PORT. On open it sends "Welcome
+to the WebSocket server!", answers each text message M with "You said: "
++ M, and when a connection ends prints the close code the client sent.
+With --echo it sends each message back as it came instead, and says
+nothing on open. Runs until killed.
 
 With --ping-and-fragment it also pings the client after the welcome and
 prints "pong received" when the answer comes (within 5 s), and sends each
 answer in two fragments, "You said: " and M: the client sees the same
 messages as without it.
 """
+import argparse
 import asyncio
 import functools
-import sys
 
 import websockets
 
@@ -39,13 +42,26 @@ async def hello(ws, extras):
     print(f"client closed: {ws.close_code}", flush=True)
 
 
-async def main(port, extras):
-    handler = functools.partial(hello, extras=extras)
-    async with websockets.serve(handler, "127.0.0.1", port):
+async def echo(ws):
+    async for message in ws:
+        await ws.send(message)
+    print(f"client closed: {ws.close_code}", flush=True)
+
+
+async def main(args):
+    if args.echo:
+        handler = echo
+    else:
+        handler = functools.partial(hello, extras=args.ping_and_fragment)
+    # max_size: room for the benchmarks' 1 MiB echo.
+    async with websockets.serve(handler, args.host, args.port,
+                                max_size=2 << 20):
         await asyncio.Future()
 
 
-args = sys.argv[1:]
-if len(args) not in (1, 2) or args[1:] not in ([], ["--ping-and-fragment"]):
-    sys.exit("usage: websockets_server.py PORT [--ping-and-fragment]")
-asyncio.run(main(int(args[0]), len(args) == 2))
+ap = argparse.ArgumentParser()
+ap.add_argument("--echo", action="store_true")
+ap.add_argument("--host", default="127.0.0.1")
+ap.add_argument("--ping-and-fragment", action="store_true")
+ap.add_argument("port", type=int)
+asyncio.run(main(ap.parse_args()))

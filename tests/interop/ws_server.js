@@ -1,27 +1,50 @@
 // SPDX-License-Identifier: ISC
-// The hello exchange served by node's ws, for wsclient.
+// The hello exchange served by node's ws, for the interop tests and the
+// benchmarks.
 //
-// usage: node ws_server.js PORT
+// usage: node ws_server.js [--echo] [--host ADDR] PORT
 //
-// Listens on 127.0.0.1:PORT. On open it sends "Welcome to the WebSocket
-// server!", answers each text message M with "You said: " + M, and when
-// the connection ends prints the close code the client sent. Runs until
-// killed. CommonJS and nothing newer than node 18 (Debian bookworm's).
+// Listens on ADDR (default 127.0.0.1) port PORT. On open it sends
+// "Welcome to the WebSocket server!", answers each text message M with
+// "You said: " + M, and when a connection ends prints the close code the
+// client sent. With --echo it sends each message back as it came
+// instead, and says nothing on open. Runs until killed. Needs
+// NODE_PATH=/usr/share/nodejs (Debian's node-ws). CommonJS and nothing
+// newer than node 18 (Debian bookworm's).
 'use strict';
 
 const WebSocket = require('ws');
 
-const port = Number(process.argv[2]);
-if (!port) {
-  console.error('usage: ws_server.js PORT');
+// { echo, host, port } from the command line, or null.
+function parse(args) {
+  const opts = { echo: false, host: '127.0.0.1', port: 0 };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--echo')
+      opts.echo = true;
+    else if (args[i] === '--host' && i + 1 < args.length)
+      opts.host = args[++i];
+    else if (!opts.port && /^[0-9]+$/.test(args[i]))
+      opts.port = Number(args[i]);
+    else
+      return null;
+  }
+  return opts.port ? opts : null;
+}
+
+const opts = parse(process.argv.slice(2));
+if (!opts) {
+  console.error('usage: ws_server.js [--echo] [--host ADDR] PORT');
   process.exit(2);
 }
 
-const server = new WebSocket.Server({ host: '127.0.0.1', port: port });
+const server = new WebSocket.Server({ host: opts.host, port: opts.port });
 server.on('connection', (ws) => {
-  ws.send('Welcome to the WebSocket server!');
+  if (!opts.echo)
+    ws.send('Welcome to the WebSocket server!');
   ws.on('message', (data, isBinary) => {
-    if (!isBinary)
+    if (opts.echo)
+      ws.send(data, { binary: isBinary });
+    else if (!isBinary)
       ws.send('You said: ' + data.toString());
   });
   ws.on('close', (code) => console.log('client closed: ' + code));

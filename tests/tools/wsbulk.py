@@ -13,10 +13,12 @@ import argparse
 import base64
 import os
 import socket
-import struct
 import sys
 import threading
 import time
+
+from wsframe import BINARY, CLOSE, TEXT, Reader, close_payload, frame, \
+    parse_close
 
 
 def payload(i, size, text):
@@ -27,43 +29,6 @@ def payload(i, size, text):
         return data + b"a" * (size - len(data))
     block = bytes((i * 7 + j * 13) & 0xFF for j in range(4096))
     return (block * (size // 4096 + 1))[:size]
-
-
-def frame(op, data):
-    mask = os.urandom(4)
-    n = len(data)
-    if n < 126:
-        head = struct.pack("!BB", 0x80 | op, 0x80 | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", 0x80 | op, 0x80 | 126, n)
-    else:
-        head = struct.pack("!BBQ", 0x80 | op, 0x80 | 127, n)
-    m = int.from_bytes(mask * (n // 4 + 1), "little").to_bytes((n // 4 + 1) * 4, "little")[:n]
-    body = (int.from_bytes(data, "little") ^ int.from_bytes(m, "little")).to_bytes(n, "little") if n else b""
-    return head + mask + body
-
-
-class Reader:
-    def __init__(self, sock):
-        self.sock, self.buf = sock, b""
-
-    def need(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(1 << 20)
-            if not chunk:
-                raise EOFError
-            self.buf += chunk
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def frame(self):
-        b0, b1 = self.need(2)
-        n = b1 & 0x7F
-        if n == 126:
-            (n,) = struct.unpack("!H", self.need(2))
-        elif n == 127:
-            (n,) = struct.unpack("!Q", self.need(8))
-        return b0 & 0x0F, self.need(n)
 
 
 def main():
@@ -83,37 +48,38 @@ def main():
             "Sec-WebSocket-Version: 13\r\n\r\n" % key
         ).encode()
     )
-    r = Reader(sock)
-    while b"\r\n\r\n" not in r.buf:
-        r.buf += sock.recv(4096)
-    head, r.buf = r.buf.split(b"\r\n\r\n", 1)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(4096)
+    head, data = data.split(b"\r\n\r\n", 1)
     if not head.startswith(b"HTTP/1.1 101"):
         print("no 101:", head.split(b"\r\n")[0].decode())
         return 1
-    op = 1 if a.text else 2
+    op = TEXT if a.text else BINARY
     msgs = [payload(i, n, a.text) for i, n in enumerate(a.sizes)]
 
     def send():
         try:
             for m in msgs:
                 sock.sendall(frame(op, m))
-            sock.sendall(frame(8, struct.pack("!H", 1000)))
+            sock.sendall(frame(CLOSE, close_payload(1000)))
         except OSError:
             pass  # the server failed the connection; the reader says why
 
     t = threading.Thread(target=send)
     t.start()
     time.sleep(a.read_delay)
+    r = Reader(lambda: sock.recv(1 << 20), data)
     try:
         for m in msgs:
-            got_op, got = r.frame()
-            if got_op == op and got == m:
+            f = r.frame()
+            if f.op == op and f.payload == m:
                 print("ok", len(m))
             else:
-                print("bad", len(m), "opcode", got_op, "length", len(got))
+                print("bad", len(m), "opcode", f.op, "length", len(f.payload))
                 break
-        got_op, got = r.frame()
-        print("close:", struct.unpack("!H", got[:2])[0] if got_op == 8 else got_op)
+        f = r.frame()
+        print("close:", parse_close(f.payload)[0] if f.op == CLOSE else f.op)
     except (EOFError, ConnectionResetError):
         print("eof")
     t.join()

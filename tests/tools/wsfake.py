@@ -32,14 +32,12 @@ are left over, then "eof", "reset" or "timeout".
 """
 import base64
 import hashlib
-import os
 import socket
-import struct
 import sys
 
-from wsraw import frame_head  # one reader of frame headers for both tools
+from wsframe import CLOSE, TEXT, Reader, accept_key, close_payload, \
+    describe, frame
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 ANSWERS = ("--status", "--bad-accept", "--no-answer", "--protocol")
 
 
@@ -47,64 +45,19 @@ def say(line):
     print(line, flush=True)
 
 
-def frame(op, payload, masked=False):
-    n = len(payload)
-    bit = 0x80 if masked else 0
-    if n < 126:
-        head = struct.pack("!BB", 0x80 | op, bit | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", 0x80 | op, bit | 126, n)
-    else:
-        head = struct.pack("!BBQ", 0x80 | op, bit | 127, n)
-    if not masked:
-        return head + payload
-    mask = os.urandom(4)
-    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-
-
-def close_payload(spec):
-    code, _, reason = spec.partition(":")
-    return struct.pack("!H", int(code)) + reason.encode()
-
-
-def parse_frame(data):
-    """Returns (opcode, payload, rest) for the first whole frame, else None."""
-    head = frame_head(data)
-    if head is None:
-        return None
-    op, at, n = head
-    mask = data[at - 4:at] if data[1] & 0x80 else b"\0\0\0\0"
-    payload = bytes(b ^ mask[i % 4] for i, b in enumerate(data[at:at + n]))
-    return op, payload, data[at + n:]
-
-
-def describe(op, payload):
-    text = payload.decode("utf-8", "replace")
-    if op == 1:
-        return "recv text: " + text
-    if op == 2:
-        return "recv binary: %d bytes" % len(payload)
-    if op == 8:
-        code = struct.unpack("!H", payload[:2])[0] if payload else ""
-        return ("recv close: %s %s" % (code, text[2:])).rstrip()
-    return "recv op%d: %s" % (op, text)
-
-
 class Peer:
     def __init__(self, sock):
-        self.sock, self.data, self.sent_close = sock, b"", False
-
-    def recv(self):
-        chunk = self.sock.recv(65536)
-        self.data += chunk
-        return chunk
+        self.sock, self.sent_close = sock, False
+        self.reader = Reader(lambda: sock.recv(65536))
 
     def request(self):
-        while b"\r\n\r\n" not in self.data:
-            if not self.recv():
+        buf = self.reader.buf
+        while b"\r\n\r\n" not in buf:
+            if not self.reader.more():
                 sys.exit("wsfake: connection ended inside the request")
-        head, _, self.data = self.data.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
+        at = buf.index(b"\r\n\r\n")
+        lines = buf[:at].decode("latin-1").split("\r\n")
+        del buf[:at + 4]
         say("request: " + lines[0])
         for line in lines[1:]:
             name, _, value = line.partition(":")
@@ -115,18 +68,16 @@ class Peer:
     def frames(self, until_close=False):
         """Prints whole frames received; stops after a close if asked."""
         while True:
-            got = parse_frame(self.data)
-            if got is None:
-                if not self.recv():
-                    return None
-                continue
-            op, payload, self.data = got
-            say(describe(op, payload))
-            if op == 8 and self.sent_close:
+            try:
+                f = self.reader.frame()
+            except EOFError:
+                return None
+            say("recv " + describe(f.op, f.payload))
+            if f.op == CLOSE and self.sent_close:
                 # Both closes seen: the server closes TCP first (7.1.1).
                 self.sock.shutdown(socket.SHUT_WR)
-            if until_close and op == 8:
-                return payload
+            if until_close and f.op == CLOSE:
+                return f.payload
 
 
 def answer(sock, first, key):
@@ -136,7 +87,7 @@ def answer(sock, first, key):
         return False
     if first[0] == "--no-answer":
         return True
-    accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
+    accept = accept_key(key)
     if first[0] == "--bad-accept":
         accept = base64.b64encode(hashlib.sha1(key).digest())
     chosen = b""
@@ -152,18 +103,20 @@ def run(peer, steps):
     """Runs the steps; returns False once the socket is gone."""
     for step, arg in steps:
         if step == "--send-text":
-            peer.sock.sendall(frame(1, arg.encode()))
+            peer.sock.sendall(frame(TEXT, arg.encode(), masked=False))
         elif step == "--send-masked-text":
-            peer.sock.sendall(frame(1, arg.encode(), masked=True))
+            peer.sock.sendall(frame(TEXT, arg.encode()))
         elif step == "--send-close":
-            peer.sock.sendall(frame(8, close_payload(arg)))
+            code, _, reason = arg.partition(":")
+            payload = close_payload(int(code), reason.encode())
+            peer.sock.sendall(frame(CLOSE, payload, masked=False))
             peer.sent_close = True
         elif step == "--send-hex":
             peer.sock.sendall(bytes.fromhex(arg))
         elif step == "--reply-close":
             payload = peer.frames(until_close=True)
             if payload is not None and not peer.sent_close:
-                peer.sock.sendall(frame(8, payload))
+                peer.sock.sendall(frame(CLOSE, payload, masked=False))
                 peer.sock.shutdown(socket.SHUT_WR)
         elif step == "--vanish":
             # A FIN, not a reset: read what the client still sends.
@@ -223,8 +176,8 @@ def main():
         end = "timeout"
     except (ConnectionResetError, BrokenPipeError):
         end = "reset"
-    if peer.data:
-        say("recv partial frame: %d bytes" % len(peer.data))
+    if peer.reader.buf:
+        say("recv partial frame: %d bytes" % len(peer.reader.buf))
     say(end)
     sock.close()
 

@@ -9,7 +9,7 @@ Steps run in order:
   --raw TEXT        send TEXT (Python escapes: \\r \\n \\xHH) as it is
   --upgrade [PATH]  send a valid upgrade request and require a 101
   --frame OP:TEXT   send one masked frame (OP: text binary ping pong close
-                    cont, or a number; prefix OP with '-' for FIN=0);
+                    cont, or a number up to 15; prefix OP with '-' for FIN=0);
                     for close, TEXT is CODE or CODE:REASON
   --frame-hex HEX   send these bytes as they are
   --raw-repeat N:TEXT  send TEXT N times (for blocks too big for argv)
@@ -32,60 +32,49 @@ or "timeout".
 """
 import argparse
 import base64
-import hashlib
 import os
 import select
 import socket
-import struct
 import sys
 import time
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-OPS = {"cont": 0, "text": 1, "binary": 2, "close": 8, "ping": 9, "pong": 10}
+from wsframe import (BINARY, CLOSE, OPNAMES, PING, PONG, accept_key,
+                     close_payload, describe, frame, head, take)
+
+OPS = {name: op for op, name in OPNAMES.items()}
 
 
 def unescape(text):
     return text.encode("latin-1").decode("unicode_escape").encode("latin-1")
 
 
-def masked(fin_op, payload, mask=None):
-    mask = mask or os.urandom(4)
-    n = len(payload)
-    if n < 126:
-        head = struct.pack("!BB", fin_op, 0x80 | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", fin_op, 0x80 | 126, n)
-    else:
-        head = struct.pack("!BBQ", fin_op, 0x80 | 127, n)
-    # XOR as one big integer: fast enough for megabytes.
-    key = (mask * (n // 4 + 1))[:n]
-    body = (int.from_bytes(payload, "big") ^
-            int.from_bytes(key, "big")).to_bytes(n, "big")
-    return head + mask + body
-
-
-def frame(spec):
+def frame_spec(spec):
+    """The frame of a --frame OP:TEXT step."""
     opname, _, text = spec.partition(":")
-    fin = 0x80
+    fin = True
     if opname.startswith("-"):
-        fin, opname = 0, opname[1:]
+        fin, opname = False, opname[1:]
     op = OPS[opname] if opname in OPS else int(opname, 0)
-    if op == 8 and text:
+    if op == CLOSE and text:
         code, _, reason = text.partition(":")
-        payload = struct.pack("!H", int(code)) + unescape(reason)
+        payload = close_payload(int(code), unescape(reason))
     else:
         payload = unescape(text)
-    return masked(fin | op, payload)
+    return frame(op, payload, fin)
 
 
-def answer_pings(sock, pending, secs):
-    """Reads for secs, answering pings; returns bytes not yet parsed."""
+def line(f):
+    """What we print for a frame from the server."""
+    return "masked frame from server" if f.key else describe(f.op, f.payload)
+
+
+def answer_pings(sock, data, secs):
+    """Reads for secs into the bytearray data, answering pings."""
     end = time.monotonic() + secs
-    data = pending
     while True:
         left = end - time.monotonic()
         if left <= 0:
-            return data
+            return
         sock.settimeout(left)
         try:
             chunk = sock.recv(65536)
@@ -93,18 +82,14 @@ def answer_pings(sock, pending, secs):
             chunk = None
         if chunk == b"":
             print("eof while answering pings")
-            return data
+            return
         data += chunk or b""
-        while True:
-            got = one_frame(data)
-            if got is None:
-                break
-            op, payload, data = got
-            if op == 9:
-                sock.sendall(masked(0x8a, payload))
-                print("ping: " + payload.decode("utf-8", "replace"))
+        while (f := take(data)) is not None:
+            if f.op == PING and not f.key:
+                sock.sendall(frame(PONG, f.payload))
+                print("ping: " + f.payload.decode("utf-8", "replace"))
             else:
-                print(describe(op, payload))
+                print(line(f))
 
 
 def push(sock, spec):
@@ -113,7 +98,7 @@ def push(sock, spec):
     the echoes of all it sent while finishing the message it was in."""
     total, size, pause = spec.split(":")
     total, size = int(total), int(size)
-    msg = masked(0x82, os.urandom(size))
+    msg = frame(BINARY, os.urandom(size))
     sock.setblocking(False)
     whole, off, end = 0, 0, "all"
     while whole * size < total:
@@ -142,16 +127,17 @@ def push(sock, spec):
                 print("eof while reading echoes")
                 break
             data += chunk
-            while (head := frame_head(data)) is not None:
-                op, at, n = head
-                got += n if op == 2 else 0
+            # Counted, not copied: the echoes run to megabytes.
+            while (h := head(data)) is not None:
+                at, n = h
+                got += n if data[0] & 15 == BINARY else 0
                 del data[:at + n]
     print("echoed %d bytes" % got)
     sock.setblocking(True)
 
 
 def ping_flood(sock, count):
-    sock.sendall(b"".join(masked(0x89, b"p%d" % i) for i in range(count)))
+    sock.sendall(b"".join(frame(PING, b"p%d" % i) for i in range(count)))
 
 
 def upgrade(sock, path):
@@ -160,7 +146,6 @@ def upgrade(sock, path):
                  b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
                  b"Sec-WebSocket-Key: " + key + b"\r\n"
                  b"Sec-WebSocket-Version: 13\r\n\r\n")
-    want = base64.b64encode(hashlib.sha1(key + GUID).digest())
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(4096)
@@ -168,63 +153,9 @@ def upgrade(sock, path):
             sys.exit("wsraw: no 101 answer: %r" % data)
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
-    if not head.startswith(b"HTTP/1.1 101 ") or want not in head:
+    if not head.startswith(b"HTTP/1.1 101 ") or accept_key(key) not in head:
         sys.exit("wsraw: bad 101 answer: %r" % head)
     return rest
-
-
-def frame_head(data):
-    """(opcode, header length, payload length) once a whole frame is in
-    data, else None; copies nothing."""
-    if len(data) < 2:
-        return None
-    op, n, at = data[0] & 15, data[1] & 127, 2
-    if n == 126:
-        if len(data) < 4:
-            return None
-        n, at = struct.unpack("!H", data[2:4])[0], 4
-    elif n == 127:
-        if len(data) < 10:
-            return None
-        n, at = struct.unpack("!Q", data[2:10])[0], 10
-    if data[1] & 0x80:
-        at += 4
-    return (op, at, n) if len(data) >= at + n else None
-
-
-def one_frame(data):
-    """(opcode, payload, rest) for the first whole frame, else None; a
-    masked frame from the server gives opcode -1."""
-    head = frame_head(data)
-    if head is None:
-        return None
-    op, at, n = head
-    return (-1 if data[1] & 0x80 else op), data[at:at + n], data[at + n:]
-
-
-def describe(op, payload):
-    if op == -1:
-        return "masked frame from server"
-    if op == 1:
-        return "text: " + payload.decode("utf-8", "replace")
-    if op == 2:
-        return "binary: %d bytes" % len(payload)
-    if op == 8:
-        code = struct.unpack("!H", payload[:2])[0] if payload else ""
-        reason = payload[2:].decode("utf-8", "replace")
-        return ("close: %s %s" % (code, reason)).rstrip()
-    return "op%d: %s" % (op, payload.decode("utf-8", "replace"))
-
-
-def frames(data):
-    """Printable lines for whole frames, and the leftover bytes."""
-    out = []
-    while True:
-        got = one_frame(data)
-        if got is None:
-            return out, data
-        op, payload, data = got
-        out.append(describe(op, payload))
 
 
 def main():
@@ -235,7 +166,7 @@ def main():
     args, steps = ap.parse_known_args()
     sock = socket.create_connection((args.host, args.port), timeout=args.timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    opened, pending, trickle = False, b"", None
+    opened, pending, trickle = False, bytearray(), None
     i = 0
     try:
         while i < len(steps):
@@ -256,7 +187,7 @@ def main():
             elif step == "--ping-flood":
                 ping_flood(sock, int(arg))
             elif step == "--answer-pings":
-                pending = answer_pings(sock, pending, float(arg))
+                answer_pings(sock, pending, float(arg))
                 sock.settimeout(args.timeout)
             elif step == "--push":
                 push(sock, arg)
@@ -269,10 +200,10 @@ def main():
             elif step == "--upgrade":
                 if not arg.startswith("/"):
                     arg, i = "/", i - 1
-                pending = upgrade(sock, arg)
+                pending = bytearray(upgrade(sock, arg))
                 opened = True
             elif step == "--frame":
-                sock.sendall(frame(arg))
+                sock.sendall(frame_spec(arg))
             elif step == "--frame-hex":
                 sock.sendall(bytes.fromhex(arg))
             elif step == "--sleep":
@@ -296,11 +227,10 @@ def main():
     except ConnectionResetError:
         end = "reset"
     if opened:
-        lines, rest = frames(data)
-        for line in lines:
-            print(line)
-        if rest:
-            print("partial frame: %d bytes" % len(rest))
+        while (f := take(data)) is not None:
+            print(line(f))
+        if data:
+            print("partial frame: %d bytes" % len(data))
     else:
         sys.stdout.write(data.decode("latin-1"))
     print(end)

@@ -24,38 +24,21 @@ import hashlib
 import os
 import random
 import socket
-import struct
-import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsraw import unescape, upgrade  # noqa: E402
+from wsframe import BINARY, CLOSE, CONT, TEXT, Reader, close_payload, \
+    describe, frame
+from wsraw import unescape, upgrade
 
-OPS = {"text": 1, "binary": 2}
+OPS = {"text": TEXT, "binary": BINARY}
 
 
 def payload(op, size, rng):
-    if op == 1:
+    if op == TEXT:
         return bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz")
                      for _ in range(min(size, 4096))) * (size // 4096 + 1)
     return os.urandom(size)
-
-
-def masked_frame(op, data, fin=True):
-    # Big payloads get the all-zero mask, which leaves them as they are:
-    # a valid key (RFC 6455 5.3), and Python is too slow to mask megabytes.
-    mask = os.urandom(4) if len(data) < 4096 else bytes(4)
-    n = len(data)
-    if n < 126:
-        head = struct.pack("!BB", (0x80 if fin else 0) | op, 0x80 | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", (0x80 if fin else 0) | op, 0xFE, n)
-    else:
-        head = struct.pack("!BBQ", (0x80 if fin else 0) | op, 0xFF, n)
-    if mask == bytes(4):
-        return head + mask + data
-    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data))
 
 
 def sender(sock, specs, lock, reader):
@@ -72,10 +55,9 @@ def sender(sock, specs, lock, reader):
             print("sent %s %d %s" % (opname, size,
                                      hashlib.sha256(data).hexdigest()),
                   flush=True)
-        frame = masked_frame(op, data)
         with lock:
             try:
-                sock.sendall(frame)
+                sock.sendall(frame(op, data))
             except OSError as e:
                 print("send failed: " + e.__class__.__name__, flush=True)
                 return
@@ -83,10 +65,10 @@ def sender(sock, specs, lock, reader):
         reader.close()
 
 
-class Reader:
-    def __init__(self, sock, args, lock):
+class Receiver:
+    def __init__(self, sock, args, lock, data):
         self.sock, self.args, self.lock = sock, args, lock
-        self.buf = bytearray()
+        self.frames = Reader(lambda: sock.recv(1 << 20), data)
         self.count = self.bytes = 0
         self.digest = hashlib.sha256()
         self.closing = False
@@ -98,58 +80,32 @@ class Reader:
         self.closing = True
         with self.lock:
             try:
-                self.sock.sendall(masked_frame(8, struct.pack("!H", code)))
+                self.sock.sendall(frame(CLOSE, close_payload(code)))
             except OSError:
                 pass
 
-    def frame(self):
-        b = self.buf
-        if len(b) < 2:
-            return False
-        op, n, at = b[0] & 15, b[1] & 127, 2
-        if n == 126:
-            if len(b) < 4:
-                return False
-            n, at = struct.unpack("!H", b[2:4])[0], 4
-        elif n == 127:
-            if len(b) < 10:
-                return False
-            n, at = struct.unpack("!Q", b[2:10])[0], 10
-        if len(b) < at + n:
-            return False
-        data = bytes(b[at:at + n])
-        del b[:at + n]
-        if op == 8:
-            code = struct.unpack("!H", data[:2])[0] if data else ""
-            self.close_line = ("close: %s %s" % (
-                code, data[2:].decode("utf-8", "replace"))).rstrip()
+    def handle(self, f):
+        if f.op == CLOSE:
+            self.close_line = describe(CLOSE, f.payload)
             self.close()
-        elif op in (0, 1, 2):
-            self.bytes += len(data)
-            self.digest.update(data)
+        elif f.op in (CONT, TEXT, BINARY):
+            self.bytes += len(f.payload)
+            self.digest.update(f.payload)
             self.count += 1
             if self.args.show:
-                print("text: " + data.decode("utf-8", "replace")
-                      if op == 1 else "binary: %d bytes" % len(data))
+                print(describe(TEXT if f.op == TEXT else BINARY, f.payload))
             a = self.args
             if (a.expect and self.count >= a.expect) or \
                     (a.expect_bytes and self.bytes >= a.expect_bytes):
                 self.close()
-        return True
 
     def run(self):
         end = "eof"
-        # Frames that came with the 101 answer are already here.
-        while self.frame():
-            pass
         try:
             while True:
-                chunk = self.sock.recv(1 << 20)
-                if not chunk:
-                    break
-                self.buf += chunk
-                while self.frame():
-                    pass
+                self.handle(self.frames.frame())
+        except EOFError:
+            pass
         except socket.timeout:
             end = "timeout"
         except ConnectionResetError:
@@ -181,8 +137,7 @@ def main():
                                     timeout=args.timeout)
     rest = upgrade(sock, "/")
     lock = threading.Lock()
-    reader = Reader(sock, args, lock)
-    reader.buf += rest
+    reader = Receiver(sock, args, lock, rest)
     t = threading.Thread(target=sender, args=(sock, args.steps, lock, reader),
                          daemon=True)
     t.start()
