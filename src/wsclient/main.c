@@ -260,8 +260,8 @@ close_if_done(struct conn *c)
 		conn_close(c, WS_CLOSE_NORMAL, "");
 	else if (cl->count < 0 && c->aux_fd < 0) /* all of -m or stdin sent */
 		conn_close(c, WS_CLOSE_NORMAL, "");
-	else if (cl->from_stdin && c->aux_fd < 0) /* -n 0: stdin ended */
-		conn_close(c, WS_CLOSE_NORMAL, "");
+	else if (cl->count == 0 && cl->from_stdin && c->aux_fd < 0)
+		conn_close(c, WS_CLOSE_NORMAL, ""); /* -n 0: stdin ended */
 }
 
 static void
