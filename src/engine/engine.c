@@ -376,7 +376,14 @@ on_close(struct conn *c, const struct ws_event *ev)
 	memcpy(c->peer_reason, ev->data, n);
 	c->peer_reason[n] = '\0';
 	if (c->sent_close) {
-		conn_end(c, EXIT_OK, "closed");
+		/* A client tells an answer of another code (a server's
+		 * 1011, say) from a plain echo of ours. */
+		if (c->o.role == WS_ROLE_CLIENT &&
+		    ev->code != WS_CLOSE_NORMAL &&
+		    ev->code != WS_CLOSE_NO_STATUS)
+			conn_end(c, EXIT_PEER_CLOSE, "closed by the peer");
+		else
+			conn_end(c, EXIT_OK, "closed");
 		drain(c);
 	} else if (c->h->peer_close && c->h->peer_close(c)) {
 		/* RFC 6455 5.5.1 lets us finish sending before we answer. */
