@@ -281,10 +281,28 @@ drain(struct conn *c)
 	    clock_ms() + (c->o.close_ms ? c->o.close_ms : DRAIN_MS);
 }
 
+/* Our close answers the peer's: the conversation is over. */
+static void
+answer_close(struct conn *c, unsigned code, const char *reason)
+{
+	queue_close(c, code, reason);
+	if (c->o.role == WS_ROLE_CLIENT && c->peer_code != WS_CLOSE_NORMAL)
+		conn_end(c, EXIT_PEER_CLOSE, "closed by the peer");
+	else
+		conn_end(c, EXIT_OK, "closed by the peer");
+	drain(c);
+}
+
 void
 conn_close(struct conn *c, unsigned code, const char *reason)
 {
-	if (c->sent_close || c->state != CONN_OPEN)
+	if (c->sent_close)
+		return;
+	if (c->state == CONN_FINISHING) {
+		answer_close(c, code, reason);
+		return;
+	}
+	if (c->state != CONN_OPEN)
 		return;
 	queue_close(c, code, reason);
 	c->state = CONN_CLOSING;
@@ -312,7 +330,8 @@ writable(const struct conn *c)
 int
 conn_may_send(const struct conn *c)
 {
-	return c->state == CONN_OPEN && !c->sent_close && writable(c);
+	return (c->state == CONN_OPEN || c->state == CONN_FINISHING) &&
+	    !c->sent_close && writable(c);
 }
 
 static void
@@ -357,17 +376,24 @@ on_close(struct conn *c, const struct ws_event *ev)
 	memcpy(c->peer_reason, ev->data, n);
 	c->peer_reason[n] = '\0';
 	if (c->sent_close) {
-		conn_end(c, EXIT_OK, "closed");
-	} else {
-		/* Echo the peer's code, as RFC 6455 5.5.1 suggests. */
-		queue_close(c, ev->code == WS_CLOSE_NO_STATUS ? 0 : ev->code,
-		    "");
-		if (c->o.role == WS_ROLE_CLIENT && ev->code != WS_CLOSE_NORMAL)
+		/* A client tells an answer of another code (a server's
+		 * 1011, say) from a plain echo of ours. */
+		if (c->o.role == WS_ROLE_CLIENT &&
+		    ev->code != WS_CLOSE_NORMAL &&
+		    ev->code != WS_CLOSE_NO_STATUS)
 			conn_end(c, EXIT_PEER_CLOSE, "closed by the peer");
 		else
-			conn_end(c, EXIT_OK, "closed by the peer");
+			conn_end(c, EXIT_OK, "closed");
+		drain(c);
+	} else if (c->h->peer_close && c->h->peer_close(c)) {
+		/* RFC 6455 5.5.1 lets us finish sending before we answer. */
+		c->state = CONN_FINISHING;
+		c->deadline_ms = c->o.close_ms ? clock_ms() + c->o.close_ms : 0;
+	} else {
+		/* Echo the peer's code, as RFC 6455 5.5.1 suggests. */
+		answer_close(c, ev->code == WS_CLOSE_NO_STATUS ? 0 : ev->code,
+		    "");
 	}
-	drain(c);
 }
 
 static void
@@ -440,7 +466,8 @@ parse_frames(struct conn *c)
 	struct ws_event ev;
 	size_t n;
 
-	while (c->in.off < c->in.len && writable(c) && !c->hold_input) {
+	while (c->in.off < c->in.len && c->state != CONN_FINISHING &&
+	    writable(c) && !c->hold_input) {
 		n = ws_parser_feed(&c->parser, c->in.p + c->in.off,
 		    c->in.len - c->in.off, &ev);
 		c->in.off += n;
@@ -582,6 +609,7 @@ process_input(struct conn *c)
 	case CONN_CLOSING:
 		parse_frames(c);
 		break;
+	case CONN_FINISHING: /* nothing may follow the peer's close */
 	case CONN_DRAIN:
 		c->in.off = c->in.len = 0; /* discarded */
 		break;
@@ -595,6 +623,8 @@ lost_where(const struct conn *c)
 {
 	if (c->state == CONN_HANDSHAKE)
 		return "during the handshake";
+	if (c->got_close)
+		return "before our close frame";
 	if (c->parser.hdr_have || c->parser.in_payload)
 		return "mid-frame";
 	if (c->parser.msg_opcode)
@@ -675,7 +705,7 @@ want_read(const struct conn *c)
 {
 	if (c->state == CONN_DONE)
 		return 0;
-	if (c->state == CONN_DRAIN)
+	if (c->state == CONN_DRAIN || c->state == CONN_FINISHING)
 		return 1;
 	return c->in.len < c->in.cap || c->in.off > 0;
 }
@@ -689,7 +719,7 @@ next_deadline(const struct conn *c)
 		d = c->start_ms + c->o.handshake_ms;
 	else if (c->state == CONN_OPEN && c->o.idle_ms)
 		d = c->last_rx_ms + c->o.idle_ms;
-	else if (c->state >= CONN_CLOSING)
+	else if (c->state >= CONN_FINISHING)
 		d = c->deadline_ms;
 	if (c->state == CONN_OPEN && c->next_ping_ms &&
 	    (d == 0 || c->next_ping_ms < d))
@@ -716,6 +746,12 @@ on_timeout(struct conn *c, long long now)
 	} else if (c->state == CONN_OPEN) {
 		conn_end(c, EXIT_TIMEOUT, "idle for %d ms", c->o.idle_ms);
 		conn_close(c, WS_CLOSE_GOING_AWAY, "idle timeout");
+	} else if (c->state == CONN_FINISHING) {
+		conn_end(c, EXIT_TIMEOUT,
+		    "close timeout: not done %d ms after the peer's close",
+		    c->o.close_ms);
+		queue_close(c, WS_CLOSE_INTERNAL_ERROR, "close timeout");
+		drain(c);
 	} else if (c->state == CONN_CLOSING) {
 		conn_end(c, EXIT_TIMEOUT, "no close frame from the peer");
 		c->state = CONN_DONE;

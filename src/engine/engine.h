@@ -28,6 +28,10 @@ struct conn_handler {
 	int (*aux_poll)(struct conn *c, struct pollfd *pf);
 	/* ...and see them after poll, revents filled. */
 	void (*aux_ready)(struct conn *c, const struct pollfd *pf, int n);
+	/* The peer's close frame came before ours. Return 1 to answer it
+	 * later with conn_close, sending what is still on its way until
+	 * then (close_ms at most); 0, or no handler, answers it at once. */
+	int (*peer_close)(struct conn *c);
 };
 
 #define CONN_AUX_MAX 4
@@ -61,6 +65,7 @@ struct conn_buf {
 enum conn_state {
 	CONN_HANDSHAKE,
 	CONN_OPEN,
+	CONN_FINISHING, /* the peer's close came; ours waits for the handler */
 	CONN_CLOSING, /* our close frame is queued; waiting for theirs */
 	CONN_DRAIN, /* finished: flush, shut down, discard until EOF */
 	CONN_DONE,
@@ -118,10 +123,12 @@ void conn_free(struct conn *c);
  * close frame. Returns -1 when out of memory (the connection fails). */
 int conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
     const void *data, size_t len);
-/* 1 while the connection is open and its output below the high-water
- * mark: a handler may read more of what it forwards to the peer. */
+/* 1 while the connection is open (or finishing after the peer's close)
+ * and its output below the high-water mark: a handler may read more of
+ * what it forwards to the peer. */
 int conn_may_send(const struct conn *c);
-/* Start the close handshake with code and reason (code 0: no payload). */
+/* Start the close handshake with code and reason (code 0: no payload);
+ * after a peer_close that returned 1, finish it. */
 void conn_close(struct conn *c, unsigned code, const char *reason);
 /* Sets the exit status and reason unless one was already decided. */
 void conn_end(struct conn *c, int status, const char *fmt, ...)

@@ -36,9 +36,11 @@ static const char HELP[] =
     "\n"
     "  -n, --count N            close after N messages received\n"
     "                           (default 2 for the hello exchange;\n"
-    "                           0: run until the server closes)\n"
+    "                           0: run until the server closes, or\n"
+    "                           stdin ends)\n"
     "  -m, --message TEXT       send TEXT instead of the hello (repeatable)\n"
-    "      --stdin              send each line of stdin; close at its end\n"
+    "      --stdin              send each line of stdin; at its end close,\n"
+    "                           printing answers until the server's close\n"
     "  -e, --echo               send each message back with its opcode and\n"
     "                           print nothing, until the server closes\n"
     "  -H, --header 'N: V'      add or replace a request header\n"
@@ -258,6 +260,8 @@ close_if_done(struct conn *c)
 		conn_close(c, WS_CLOSE_NORMAL, "");
 	else if (cl->count < 0 && c->aux_fd < 0) /* all of -m or stdin sent */
 		conn_close(c, WS_CLOSE_NORMAL, "");
+	else if (cl->count == 0 && cl->from_stdin && c->aux_fd < 0)
+		conn_close(c, WS_CLOSE_NORMAL, ""); /* -n 0: stdin ended */
 }
 
 static void

@@ -246,6 +246,25 @@ write_stdin(struct conn *c, struct bridge *b)
 	if (b->in_fd < 0 || t->off == t->len)
 		t->off = t->len = 0;
 	c->hold_input = t->len - t->off >= IN_HIGH;
+	if (b->peer_closed && b->in_fd >= 0 && t->len == 0) {
+		close_fd(&b->in_fd); /* all the client said: now EOF */
+		b->eof_ms = clock_ms();
+	}
+}
+
+/* The client's close came first: the program gets EOF once all the
+ * client sent is written, and what it still writes goes out before our
+ * close (program_ended sends it, or the engine's close timeout). */
+static int
+on_peer_close(struct conn *c)
+{
+	struct bridge *b = c->ctx;
+
+	if (b->pid == 0 || b->ended || b->bad_output)
+		return 0;
+	b->peer_closed = 1;
+	write_stdin(c, b);
+	return 1;
 }
 
 static void
@@ -366,6 +385,7 @@ const struct conn_handler bridge_handler = {
 	.message = on_message,
 	.aux_poll = aux_poll,
 	.aux_ready = aux_ready,
+	.peer_close = on_peer_close,
 };
 
 /* After the connection: output has nowhere to go. */
@@ -450,8 +470,11 @@ static int
 stop_program(struct bridge *b, struct conn *c)
 {
 	struct pollfd pf[CONN_AUX_MAX];
-	long long deadline = clock_ms() + b->o.kill_ms, now;
+	long long deadline, now;
 	int i, n, phase = 0;
+
+	/* A program given EOF at the peer's close has had that long. */
+	deadline = (b->eof_ms ? b->eof_ms : clock_ms()) + b->o.kill_ms;
 
 	while (!spawn_reap(b->pid, &b->wstatus)) {
 		if (b->in_fd >= 0 && b->to_prog.len == b->to_prog.off)

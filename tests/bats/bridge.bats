@@ -97,7 +97,7 @@ peak_kib() {
 	bridge --binary -- cat
 	run wsstream --show --message 'binary:\x00\x01\x02' --expect 1
 	assert_line 'binary: 3 bytes'
-	assert_line 'close: 1000'
+	assert_line 'close: 1000 exit 0'
 	assert_exits 0
 }
 
@@ -154,11 +154,13 @@ peak_kib() {
 }
 
 @test "a program that ignores EOF gets SIGTERM after --kill-timeout" {
-	bridge --kill-timeout 0.3 -- sh -c \
+	# The close timeout answers the client first; the kill timeout
+	# counts from the EOF.
+	bridge --close-timeout 0.2 --kill-timeout 0.3 -- sh -c \
 		'trap "echo got TERM >&2; exit 0" TERM; while :; do sleep 0.1; done'
 	run wsraw --upgrade --frame close:1000
-	assert_output $'close: 1000\neof'
-	assert_exits 0
+	assert_output $'close: 1011 close timeout\neof'
+	assert_exits 6
 	assert_log 'program still running 300 ms after EOF on its stdin: SIGTERM'
 	assert_log 'program: got TERM'
 	refute_log SIGKILL
@@ -166,11 +168,11 @@ peak_kib() {
 
 @test "a program that ignores SIGTERM gets SIGKILL, with its grandchild" {
 	local pids=$BATS_TEST_TMPDIR/pids
-	bridge --kill-timeout 0.3 -- sh -c \
+	bridge --close-timeout 0.2 --kill-timeout 0.3 -- sh -c \
 		'trap "" TERM; sleep 100 & echo $$ $! >'"$pids"'; wait'
 	run wsraw --upgrade --sleep 0.3 --frame close:1000
-	assert_output $'close: 1000\neof'
-	assert_exits 0
+	assert_output $'close: 1011 close timeout\neof'
+	assert_exits 6
 	assert_log 'SIGTERM'
 	assert_log 'after SIGTERM: SIGKILL'
 	assert_log 'program signal 9'
@@ -252,7 +254,7 @@ while True:
 	bridge --framing len32 -- "$PYTHON" -c "$LEN32_PROG"
 	run wsstream --show --message 'text:h\xc3\xa9\nllo' \
 		--message 'binary:\x00\xff' --expect 4
-	assert_output $'text: type 1, 7 bytes\ntext: h\xc3\xa9\nllo\ntext: type 2, 2 bytes\nbinary: 2 bytes\nclose: 1000\neof'
+	assert_output $'text: type 1, 7 bytes\ntext: h\xc3\xa9\nllo\ntext: type 2, 2 bytes\nbinary: 2 bytes\nclose: 1000 exit 0\neof'
 	assert_exits 0
 }
 
@@ -277,7 +279,7 @@ while True:
 	[ -n "$sum" ] || fail "no checksum: $output"
 	# Chunks as cat wrote them: their number is the kernel's business.
 	assert_line --regexp "^received [0-9]+ messages, 10485760 bytes, $sum\$"
-	assert_line 'close: 1000'
+	assert_line 'close: 1000 exit 0'
 	assert_exits 0
 
 	bridge --framing len32 --max-message 16m -- cat
@@ -312,7 +314,7 @@ while True:
 	bridge --binary -- sh -c 'sleep 1; wc -c >&2; grep VmHWM /proc/$PPID/status >&2'
 	run wsstream "${args[@]}" --close-after-send --timeout 30
 	assert_success
-	assert_line 'close: 1000'
+	assert_line 'close: 1000 exit 0'
 	assert_exits 0
 	assert_log 'program: 50331648$'
 	peak=$(peak_kib)

@@ -46,6 +46,20 @@ extensions: none"
 	assert_exits 0
 }
 
+@test "Python websockets' client prints a bridged program's answers that come after its own close" {
+	# The program answers only at EOF, which the client's close gives
+	# it: every answer crosses after that close.
+	start_inetd_mode -- /bin/sh -c 'x=$(cat); echo "$x" | sed "s/^/got /"'
+	run --separate-stderr -0 "$INTEROP/websockets_client.py" \
+		"ws://127.0.0.1:$PORT/" last-words
+	assert_output "after close: got a
+after close: got b
+closed: 1000
+extensions: none"
+	assert_exits 0
+	assert_log 'closed by the peer \(peer sent 1000 ""\).*program exit 0$'
+}
+
 @test "control: one byte over wsinetd's limit, the same client is refused with 1009" {
 	start_inetd_mode --echo
 	run --separate-stderr -1 "$INTEROP/websockets_client.py" \

@@ -5,15 +5,17 @@
 usage: websockets_client.py URL hello
        websockets_client.py URL echo SIZE
        websockets_client.py URL fragments
+       websockets_client.py URL last-words
 
 hello: sends "Hello, WebSocket server!" on open and prints the two
 messages it receives. echo: sends a text message and then SIZE random
 bytes as one binary message, and checks each comes back unchanged, with
 its type. fragments: sends a text and a binary message in fragments
-(one of them empty) and a ping, and prints what comes back. All then
-close with 1000 and print the server's close code
-and the extensions the server accepted (websockets offers
-permessage-deflate). Exits 1 on any mismatch; everything is bounded by
+(one of them empty) and a ping, and prints what comes back. last-words:
+sends "a" and "b", closes at once, and prints each message that still
+arrives after its close ("after close: ..."). All then close with 1000
+and print the server's close code and the extensions the server
+accepted (websockets offers permessage-deflate). Exits 1 on any mismatch; everything is bounded by
 10 s.
 """
 import asyncio
@@ -63,6 +65,18 @@ async def fragments(ws):
     print("pong: are you there")
 
 
+async def last_words(ws):
+    await ws.send("a")
+    await ws.send("b")
+    await ws.close()
+    # What came between our close and the server's is kept for recv().
+    try:
+        while True:
+            print(f"after close: {await ws.recv()}")
+    except websockets.ConnectionClosedOK:
+        pass
+
+
 async def run(url, mode, size):
     async with websockets.connect(url, max_size=2**21) as ws:
         exts = [e.name for e in ws.extensions]
@@ -70,6 +84,8 @@ async def run(url, mode, size):
             await hello(ws)
         elif mode == "fragments":
             await fragments(ws)
+        elif mode == "last-words":
+            await last_words(ws)
         else:
             await echo(ws, size)
     print(f"closed: {ws.close_code}")
@@ -77,7 +93,7 @@ async def run(url, mode, size):
 
 
 def main():
-    modes = ("hello", "echo", "fragments")
+    modes = ("hello", "echo", "fragments", "last-words")
     if len(sys.argv) not in (3, 4) or sys.argv[2] not in modes:
         sys.exit(__doc__.split("\n\n")[1])
     size = int(sys.argv[3]) if len(sys.argv) == 4 else 0
