@@ -10,7 +10,7 @@ UNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/nul
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = libcrypto libsystemd
+PKGS = libssl libcrypto libsystemd
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2
 DEFS = -D_GNU_SOURCE -DWSINETD_VERSION='"$(VERSION)"'
@@ -35,8 +35,18 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # links"). wsclient needs OpenSSL's random generator and has no use for
 # libsystemd. The sanitizers need the dynamic loader, so SANITIZE=1
 # links wsinetd dynamically.
+#
+# Both link OpenSSL for TLS (src/engine/tls.c); wsinetd statically,
+# Debian's libssl.a and libcrypto.a, and a plain ws:// session never
+# calls into them. The static link warns once, about dlopen: libcrypto
+# can load provider and engine modules named in a configuration file,
+# and a static program doing that at run time would need the shared
+# libraries of the glibc it was built with. wsinetd never reads that
+# file (OPENSSL_INIT_NO_LOAD_CONFIG) nor loads a module, so the code is
+# linked but never runs.
 WSINETD_STATIC = $(if $(SAN),,-static)
-WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
+WSINETD_LIBS = $(shell pkg-config $(if $(SAN),,--static) --libs libssl)
+WSCLIENT_LIBS = $(shell pkg-config --libs libssl libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
 # The folders are the layers (README, "How it is built"): src/core is the
@@ -71,7 +81,8 @@ $(B)/libws.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/wsinetd: $(call obj,$(WSINETD_SRC)) $(ENGINE_OBJ) $(B)/libws.a
-	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $(WSINETD_STATIC) -o $@ $^
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $(WSINETD_STATIC) -o $@ $^ \
+		$(WSINETD_LIBS)
 
 $(B)/wsclient: $(call obj,$(WSCLIENT_SRC)) $(ENGINE_OBJ) $(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSCLIENT_LIBS)

@@ -21,6 +21,7 @@
 #include "exits.h"
 #include "log.h"
 #include "net.h"
+#include "tls.h"
 
 /* Input is read in chunks of this size once the handshake is over. */
 #define IN_CHUNK (64 * 1024)
@@ -117,6 +118,11 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	if ((c->in.p = malloc(incap)) == NULL)
 		return -1;
 	c->in.cap = incap;
+	c->tls_rwant = POLLIN;
+	c->tls_wwant = POLLOUT;
+	if (o->tls_ctx != NULL &&
+	    (c->tls = tls_new(o->tls_ctx, rfd, wfd, o->tls_host)) == NULL)
+		return -1;
 	net_set_nonblock(rfd);
 	net_set_nonblock(wfd);
 	return 0;
@@ -129,6 +135,9 @@ conn_free(struct conn *c)
 	free(c->out.p);
 	free(c->msg.p);
 	c->in.p = c->out.p = c->msg.p = NULL;
+	if (c->tls != NULL)
+		tls_free(c->tls);
+	c->tls = NULL;
 }
 
 int
@@ -255,7 +264,7 @@ conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
 	/* Unmasked (server) frames only, and only when no queued bytes
 	 * must go first. */
 	if (len >= DIRECT_MIN && c->o.role == WS_ROLE_SERVER &&
-	    c->out.off == c->out.len && c->wfd >= 0)
+	    c->out.off == c->out.len && c->wfd >= 0 && c->tls == NULL)
 		return send_direct(c, opcode, prefix, plen, data, len);
 	return queue_frame(c, opcode, prefix, plen, data, len);
 }
@@ -640,9 +649,61 @@ on_eof(struct conn *c, const char *what)
 	c->state = CONN_DONE;
 }
 
+/* A TLS call's result as read(2) and write(2) give theirs: a byte count,
+ * 0 at EOF, or -1 with errno. EAGAIN says to wait for *want; a TLS
+ * failure ends the connection with OpenSSL's reason first. */
+static ssize_t
+tls_result(struct conn *c, ssize_t r, short *want, short dir, const char *err)
+{
+	*want = dir;
+	if (r >= 0)
+		return r;
+	if (r == TLS_WANT_IN || r == TLS_WANT_OUT) {
+		*want = r == TLS_WANT_IN ? POLLIN : POLLOUT;
+		errno = EAGAIN;
+	} else if (r == TLS_FAIL) {
+		conn_end(c, EXIT_TLS, "%s", err);
+		errno = EPROTO;
+	}
+	return -1; /* TLS_LOST: errno is the socket's */
+}
+
+/* The transport: the peer's fds themselves, or TLS over them. */
+static ssize_t
+peer_read(struct conn *c, void *p, size_t n)
+{
+	char err[256];
+
+	if (c->tls == NULL)
+		return read(c->rfd, p, n);
+	return tls_result(c, tls_read(c->tls, p, n, err, sizeof(err)),
+	    &c->tls_rwant, POLLIN, err);
+}
+
+static ssize_t
+peer_write(struct conn *c, const void *p, size_t n)
+{
+	char err[256];
+	ssize_t r;
+
+	if (c->tls == NULL)
+		return write(c->wfd, p, n);
+	r = tls_result(c, tls_write(c->tls, p, n, err, sizeof(err)),
+	    &c->tls_wwant, POLLOUT, err);
+	if (r == 0) { /* the peer's close_notify: nothing more goes out */
+		errno = EPIPE;
+		r = -1;
+	}
+	return r;
+}
+
+/* Plain: one read per wake-up. TLS: until OpenSSL has nothing left or
+ * our buffer is full, since the socket will not wake us for input
+ * OpenSSL has already taken from it. */
 static void
 read_input(struct conn *c)
 {
+	size_t got = 0;
 	ssize_t n;
 
 	if (c->in.len == c->in.cap && c->in.off > 0) {
@@ -650,26 +711,39 @@ read_input(struct conn *c)
 		c->in.len -= c->in.off;
 		c->in.off = 0;
 	}
-	n = read(c->rfd, c->in.p + c->in.len, c->in.cap - c->in.len);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EINTR)
+	c->tls_more = 0;
+	do {
+		n = peer_read(c, c->in.p + c->in.len, c->in.cap - c->in.len);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			on_eof(c, errno == ECONNRESET ? "reset" : "failed");
 			return;
-		on_eof(c, errno == ECONNRESET ? "reset" : "failed");
-		return;
-	}
-	if (n == 0) {
-		on_eof(c, "closed");
-		return;
-	}
-	c->bytes_in += (size_t)n;
-	c->in.len += (size_t)n;
-	c->last_rx_ms = clock_ms();
+		}
+		/* The end comes after what came before it: TLS says it
+		 * again on the next read, once that has been parsed. */
+		if (n == 0 && got > 0) {
+			c->tls_more = 1;
+			return;
+		}
+		if (n == 0) {
+			on_eof(c, "closed");
+			return;
+		}
+		got += (size_t)n;
+		c->bytes_in += (size_t)n;
+		c->in.len += (size_t)n;
+		c->last_rx_ms = clock_ms();
+	} while (c->tls != NULL && c->in.len < c->in.cap);
+	c->tls_more = c->tls != NULL && tls_pending(c->tls);
 }
 
 static void
 shut_output(struct conn *c)
 {
 	c->shut = 1;
+	if (c->tls != NULL)
+		tls_shutdown(c->tls);
 	if (shutdown(c->wfd, SHUT_WR) == -1 && c->wfd != c->rfd) {
 		/* A pipe: closing it is how the reader sees EOF. */
 		close(c->wfd);
@@ -683,7 +757,7 @@ flush_output(struct conn *c)
 	ssize_t n;
 
 	while (c->out.off < c->out.len) {
-		n = write(c->wfd, c->out.p + c->out.off,
+		n = peer_write(c, c->out.p + c->out.off,
 		    c->out.len - c->out.off);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -765,8 +839,18 @@ on_timeout(struct conn *c, long long now)
 static int
 poll_set(struct conn *c, struct pollfd *pf, int idx[4])
 {
-	short rev = want_read(c) ? POLLIN : 0;
-	short wev = c->out.off < c->out.len ? POLLOUT : 0;
+	int r = want_read(c), w = c->out.off < c->out.len;
+	/* Plain, reads wait for POLLIN and writes for POLLOUT; under TLS
+	 * either may wait for the other (a handshake message to send or
+	 * to receive first). */
+	short rev =
+	    (r && c->tls_rwant == POLLIN) || (w && c->tls_wwant == POLLIN)
+	    ? POLLIN
+	    : 0;
+	short wev =
+	    (r && c->tls_rwant == POLLOUT) || (w && c->tls_wwant == POLLOUT)
+	    ? POLLOUT
+	    : 0;
 	int n = 0;
 
 	idx[0] = idx[1] = idx[2] = -1;
@@ -797,7 +881,7 @@ static void
 step(struct conn *c)
 {
 	struct pollfd pf[3 + CONN_AUX_MAX];
-	int idx[4], n, r, wait = -1;
+	int idx[4], n, r, wait = -1, in_ready, out_ready;
 	long long d = next_deadline(c), now;
 	const short ready = POLLIN | POLLOUT | POLLHUP | POLLERR;
 
@@ -817,6 +901,9 @@ step(struct conn *c)
 	if ((c->state == CONN_OPEN || c->state == CONN_CLOSING) &&
 	    c->in.off < c->in.len && writable(c))
 		wait = 0;
+	/* So must what OpenSSL holds once our buffer has room again. */
+	if (c->tls_more && want_read(c))
+		wait = 0;
 	if ((r = poll(pf, (nfds_t)n, wait)) == -1) {
 		if (errno != EINTR) {
 			conn_end(c, EXIT_SYSTEM, "poll: %s", strerror(errno));
@@ -830,11 +917,14 @@ step(struct conn *c)
 		on_timeout(c, now);
 		return;
 	}
-	if (idx[1] >= 0 && (pf[idx[1]].revents & (POLLOUT | POLLERR)))
+	in_ready = idx[0] >= 0 && (pf[idx[0]].revents & ready & ~POLLOUT);
+	out_ready = idx[1] >= 0 && (pf[idx[1]].revents & (POLLOUT | POLLERR));
+	if (c->tls_wwant == POLLOUT ? out_ready : in_ready)
 		flush_output(c);
-	if (idx[0] >= 0 && (pf[idx[0]].revents & ready & ~POLLOUT) &&
-	    c->state != CONN_DONE)
-		read_input(c);
+	if ((c->tls_rwant == POLLIN ? in_ready : out_ready) ||
+	    (c->tls_more && want_read(c)))
+		if (c->state != CONN_DONE)
+			read_input(c);
 	if (idx[2] >= 0 && pf[idx[2]].revents && c->h->aux)
 		c->h->aux(c);
 	if (n > idx[3] && c->h->aux_ready)

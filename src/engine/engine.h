@@ -14,6 +14,8 @@
 #include "ws.h"
 
 struct conn;
+struct ssl_ctx_st;
+struct ssl_st;
 
 struct conn_handler {
 	/* The opening handshake succeeded. */
@@ -55,6 +57,10 @@ struct conn_opts {
 	 * the answer's body and the log, so nothing internal). NULL: all
 	 * valid requests are accepted. */
 	int (*check_request)(const struct ws_request *r, const char **reason);
+	/* TLS (tls.h) over the peer's fds when set; NULL: plain bytes.
+	 * Client: tls_host is the name or address to verify. */
+	struct ssl_ctx_st *tls_ctx;
+	const char *tls_host;
 };
 
 struct conn_buf {
@@ -73,6 +79,13 @@ enum conn_state {
 
 struct conn {
 	int rfd, wfd, aux_fd;
+	/* The transport: plain read/write on rfd/wfd, or TLS over them.
+	 * With TLS, what the last read and write each wait for (POLLIN or
+	 * POLLOUT), and whether OpenSSL holds input our buffer had no room
+	 * for. */
+	struct ssl_st *tls;
+	short tls_rwant, tls_wwant;
+	int tls_more;
 	struct conn_opts o;
 	const struct conn_handler *h;
 	void *ctx;
@@ -109,7 +122,8 @@ struct conn {
 int conn_buf_reserve(struct conn_buf *b, size_t more);
 
 /* Sets up a connection on rfd/wfd (the same fd for a socket); makes them
- * non-blocking. Returns -1 on allocation failure. */
+ * non-blocking; with o->tls_ctx, TLS runs over them. Returns -1 on
+ * allocation failure. */
 int conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
     const struct conn_handler *h, void *ctx);
 /* Client: queue the upgrade request and say what the answer must hold. */

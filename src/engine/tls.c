@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * TLS with OpenSSL: contexts built once, before any connection, and one
+ * connection's reads and writes as results the poll loop acts on. It
+ * never reads OpenSSL's configuration file (a static wsinetd must not
+ * load modules) and loads no CA store unless asked to verify peers.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "tls.h"
+
+/* We speak HTTP/1.1 (the upgrade) and nothing else over ALPN. */
+static const unsigned char ALPN_HTTP11[] = "\x08http/1.1";
+
+/* nginx's answer to a plain HTTP request on its TLS port, in our words. */
+static const char PLAIN_HTTP[] =
+    "HTTP/1.1 400 Bad Request\r\n"
+    "Content-Type: text/plain\r\n"
+    "Content-Length: 46\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "This port speaks TLS: use https:// or wss://.\n";
+
+int
+tls_version_parse(const char *s)
+{
+	if (strcmp(s, "1.2") == 0)
+		return TLS1_2_VERSION;
+	if (strcmp(s, "1.3") == 0)
+		return TLS1_3_VERSION;
+	return 0;
+}
+
+/* OpenSSL's reason for the oldest error queued, then the queue cleared;
+ * a failed verification says which check failed. */
+static void
+reason(SSL *s, const char *what, char *err, size_t cap)
+{
+	unsigned long e = ERR_peek_error();
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+	long v;
+
+	if (r == NULL)
+		r = e ? "unknown error" : "no reason given";
+	if (s != NULL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED &&
+	    (v = SSL_get_verify_result(s)) != X509_V_OK)
+		snprintf(err, cap, "%s%s: %s", what, r,
+		    X509_verify_cert_error_string(v));
+	else
+		snprintf(err, cap, "%s%s", what, r);
+	ERR_clear_error();
+}
+
+/* Once per process, before the first context: no configuration file. */
+static int
+init(char *err, size_t cap)
+{
+	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1) {
+		reason(NULL, "OpenSSL initialisation: ", err, cap);
+		return -1;
+	}
+	return 0;
+}
+
+/* Settings both roles share. */
+static SSL_CTX *
+new_ctx(const SSL_METHOD *m, int min_version, char *err, size_t cap)
+{
+	SSL_CTX *ctx;
+
+	if (init(err, cap) == -1)
+		return NULL;
+	if ((ctx = SSL_CTX_new(m)) == NULL) {
+		reason(NULL, "SSL_CTX_new: ", err, cap);
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx,
+	    min_version ? min_version : TLS1_2_VERSION);
+	/* Writes come from a buffer that may move or grow between tries
+	 * and return after each record; idle connections give their
+	 * buffers back; reads take what the socket has, not one header at
+	 * a time. */
+	SSL_CTX_set_mode(ctx,
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+		SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_read_ahead(ctx, 1);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	return ctx;
+}
+
+static int
+load_pair(SSL_CTX *ctx, const char *cert, const char *key, char *err,
+    size_t cap)
+{
+	char what[300];
+
+	snprintf(what, sizeof(what), "certificate %s: ", cert);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
+		goto fail;
+	snprintf(what, sizeof(what), "key %s: ", key);
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+		goto fail;
+	snprintf(what, sizeof(what),
+	    "key %s does not match certificate %s: ", key, cert);
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		goto fail;
+	return 0;
+fail:
+	reason(NULL, what, err, cap);
+	return -1;
+}
+
+static int
+alpn_select(SSL *s, const unsigned char **out, unsigned char *outlen,
+    const unsigned char *in, unsigned inlen, void *arg)
+{
+	unsigned char *o;
+
+	(void)s;
+	(void)arg;
+	if (SSL_select_next_proto(&o, outlen, ALPN_HTTP11,
+		sizeof(ALPN_HTTP11) - 1, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK; /* go on without ALPN */
+	*out = o;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static int
+client_ca(SSL_CTX *ctx, const struct tls_server_opts *o, char *err, size_t cap)
+{
+	STACK_OF(X509_NAME) * names;
+	char what[300];
+	int mode = SSL_VERIFY_PEER;
+
+	snprintf(what, sizeof(what), "client CA %s: ", o->client_ca);
+	if (SSL_CTX_load_verify_locations(ctx, o->client_ca, NULL) != 1 ||
+	    (names = SSL_load_client_CA_file(o->client_ca)) == NULL) {
+		reason(NULL, what, err, cap);
+		return -1;
+	}
+	SSL_CTX_set_client_CA_list(ctx, names);
+	if (!o->client_optional)
+		mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+	SSL_CTX_set_verify(ctx, mode, NULL);
+	return 0;
+}
+
+SSL_CTX *
+tls_server_ctx(const struct tls_server_opts *o, char *err, size_t cap)
+{
+	static const unsigned char sid_ctx[] = "wsinetd";
+	unsigned char seed;
+	SSL_CTX *ctx;
+
+	if ((ctx = new_ctx(TLS_server_method(), o->min_version, err, cap)) ==
+	    NULL)
+		return NULL;
+	if (load_pair(ctx, o->cert, o->key, err, cap) == -1 ||
+	    (o->client_ca && client_ca(ctx, o, err, cap) == -1))
+		goto fail;
+	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
+	/* One process per connection: a session cache would die with it.
+	 * Tickets resume where their keys are shared (a listener's forked
+	 * children); elsewhere they only waste bytes. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	if (!o->tickets)
+		SSL_CTX_set_num_tickets(ctx, 0);
+	SSL_CTX_set_max_early_data(ctx, 0);
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	/* Seeds the random generator now, while it may still open what it
+	 * needs; later handshakes only draw from it. */
+	if (RAND_bytes(&seed, 1) != 1) {
+		reason(NULL, "random generator: ", err, cap);
+		goto fail;
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+SSL_CTX *
+tls_client_ctx(const struct tls_client_opts *o, char *err, size_t cap)
+{
+	char what[300];
+	SSL_CTX *ctx;
+
+	if ((ctx = new_ctx(TLS_client_method(), o->min_version, err, cap)) ==
+	    NULL)
+		return NULL;
+	snprintf(what, sizeof(what),
+	    "CA file %s: ", o->cafile ? o->cafile : "(system store)");
+	if (o->insecure)
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	else if ((o->cafile
+			 ? SSL_CTX_load_verify_locations(ctx, o->cafile, NULL)
+			 : SSL_CTX_set_default_verify_paths(ctx)) != 1) {
+		reason(NULL, what, err, cap);
+		goto fail;
+	} else
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (o->cert && load_pair(ctx, o->cert, o->key, err, cap) == -1)
+		goto fail;
+	if (SSL_CTX_set_alpn_protos(ctx, ALPN_HTTP11,
+		sizeof(ALPN_HTTP11) - 1) != 0) {
+		reason(NULL, "ALPN: ", err, cap);
+		goto fail;
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+void
+tls_ctx_free(SSL_CTX *ctx)
+{
+	SSL_CTX_free(ctx);
+}
+
+/* Client: verify host as an address when it is one, else as a name,
+ * which also goes out as SNI (RFC 6066 forbids addresses there). */
+static int
+set_peer(SSL *s, const char *host)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, host, a) == 1 ||
+	    inet_pton(AF_INET6, host, a) == 1)
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), host);
+	return SSL_set_tlsext_host_name(s, host) == 1 &&
+	    SSL_set1_host(s, host) == 1;
+}
+
+SSL *
+tls_new(SSL_CTX *ctx, int rfd, int wfd, const char *host)
+{
+	SSL *s;
+
+	if ((s = SSL_new(ctx)) == NULL)
+		return NULL;
+	if (SSL_set_rfd(s, rfd) != 1 || SSL_set_wfd(s, wfd) != 1 ||
+	    (host != NULL && set_peer(s, host) != 1)) {
+		SSL_free(s);
+		return NULL;
+	}
+	if (host != NULL)
+		SSL_set_connect_state(s);
+	else
+		SSL_set_accept_state(s);
+	return s;
+}
+
+/* "GET / HTTP/1.1" where a ClientHello belongs: answer in plain text
+ * (the client reads no TLS), then stop reading what follows. */
+static void
+answer_plain_http(SSL *s)
+{
+	int fd = SSL_get_wfd(s);
+
+	(void)!write(fd, PLAIN_HTTP, sizeof(PLAIN_HTTP) - 1);
+	shutdown(fd, SHUT_WR);
+}
+
+/* What an SSL_read or SSL_write that returned r <= 0 means. */
+static ssize_t
+outcome(SSL *s, int r, char *err, size_t cap)
+{
+	int e = SSL_get_error(s, r), saved = errno;
+	unsigned long q = ERR_peek_error();
+	int lib = ERR_GET_LIB(q), why = ERR_GET_REASON(q);
+	int done = SSL_is_init_finished(s);
+
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		return TLS_WANT_IN;
+	case SSL_ERROR_WANT_WRITE:
+		return TLS_WANT_OUT;
+	case SSL_ERROR_ZERO_RETURN:
+		return TLS_EOF;
+	case SSL_ERROR_SYSCALL:
+		if (q != 0)
+			break;
+		errno = saved ? saved : ECONNRESET;
+		return TLS_LOST;
+	}
+	if (lib == ERR_LIB_SSL && why == SSL_R_UNEXPECTED_EOF_WHILE_READING &&
+	    done) {
+		/* WebSocket has its own close: a peer that skips TLS's is
+		 * no worse than one that drops a plain connection. */
+		ERR_clear_error();
+		return TLS_EOF;
+	}
+	if (lib == ERR_LIB_SSL && why == SSL_R_HTTP_REQUEST &&
+	    SSL_is_server(s)) {
+		answer_plain_http(s);
+		ERR_clear_error();
+		snprintf(err, cap,
+		    "plain HTTP request on the TLS port: answered 400");
+		return TLS_FAIL;
+	}
+	reason(s, done ? "TLS failed: " : "TLS handshake failed: ", err, cap);
+	return TLS_FAIL;
+}
+
+ssize_t
+tls_read(SSL *s, void *p, size_t n, char *err, size_t cap)
+{
+	int r;
+
+	ERR_clear_error();
+	if (n > 0x7fffffff)
+		n = 0x7fffffff;
+	if ((r = SSL_read(s, p, (int)n)) > 0)
+		return r;
+	return outcome(s, r, err, cap);
+}
+
+ssize_t
+tls_write(SSL *s, const void *p, size_t n, char *err, size_t cap)
+{
+	int r;
+
+	ERR_clear_error();
+	if (n > 0x7fffffff)
+		n = 0x7fffffff;
+	if ((r = SSL_write(s, p, (int)n)) > 0)
+		return r;
+	return outcome(s, r, err, cap);
+}
+
+int
+tls_pending(SSL *s)
+{
+	return SSL_has_pending(s);
+}
+
+void
+tls_shutdown(SSL *s)
+{
+	if (!SSL_is_init_finished(s))
+		return;
+	ERR_clear_error();
+	(void)SSL_shutdown(s);
+	ERR_clear_error();
+}
+
+void
+tls_free(SSL *s)
+{
+	SSL_free(s);
+}
+
+int
+tls_describe(SSL *s, const char **protocol, const char **cipher, int *resumed)
+{
+	if (!SSL_is_init_finished(s))
+		return -1;
+	*protocol = SSL_get_version(s);
+	*cipher = SSL_get_cipher_name(s);
+	*resumed = SSL_session_reused(s);
+	return 0;
+}
