@@ -24,7 +24,9 @@ static const char USAGE[] =
     "               [--max-connections N] [--drain-timeout SECS]\n"
     "               [--origin LIST] [--same-origin] [--protocol LIST]\n"
     "               [--require-protocol] [-H 'Name: value']...\n"
-    "               [--log-level LEVEL]\n"
+    "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE\n"
+    "               [--tls-client-ca FILE [--tls-client-optional]]\n"
+    "               [--tls-min 1.2|1.3]]\n"
     "       wsinetd [options] [--binary | --framing line|nul|len32]\n"
     "               [--kill-timeout SECS] [--passenv NAME,...]\n"
     "               [--reverse-lookup] -- PROGRAM [ARG...] | --dir DIR\n"
@@ -60,6 +62,15 @@ static const char HELP[] =
     "      --require-protocol     refuse (400) a client offering none of them\n"
     "  -H, --header 'N: V'        add a header to the 101 answer; repeatable\n"
     "      --log-level LEVEL      err, warning, notice, info (default), debug\n"
+    "      --tls-cert FILE        speak TLS (wss://) with this PEM certificate\n"
+    "                             (its chain may follow it in the file)\n"
+    "      --tls-key FILE         the certificate's PEM private key\n"
+    "      --tls-client-ca FILE   ask for client certificates and verify them\n"
+    "                             against these CAs; refuse clients without\n"
+    "      --tls-client-optional  with --tls-client-ca: accept clients that\n"
+    "                             send no certificate\n"
+    "      --tls-min VERSION      oldest TLS version accepted: 1.2 (default)\n"
+    "                             or 1.3\n"
     "  -h, --help                 show this help\n"
     "  -V, --version              show the version\n"
     "\n"
@@ -105,6 +116,11 @@ enum {
 	OPT_DIR,
 	OPT_PASSENV,
 	OPT_REVERSE_LOOKUP,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_TLS_CLIENT_CA,
+	OPT_TLS_CLIENT_OPTIONAL,
+	OPT_TLS_MIN,
 };
 
 static const struct option LONGOPTS[] = {
@@ -131,6 +147,11 @@ static const struct option LONGOPTS[] = {
 	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "passenv", required_argument, NULL, OPT_PASSENV },
 	{ "reverse-lookup", no_argument, NULL, OPT_REVERSE_LOOKUP },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "tls-client-ca", required_argument, NULL, OPT_TLS_CLIENT_CA },
+	{ "tls-client-optional", no_argument, NULL, OPT_TLS_CLIENT_OPTIONAL },
+	{ "tls-min", required_argument, NULL, OPT_TLS_MIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -352,6 +373,46 @@ bridge_option(int ch, struct config *cfg)
 	}
 }
 
+/* Options of TLS; 0 when ch is not one. Files are read once the mode
+ * is known, before the first connection (main.c). */
+static int
+tls_option(int ch, struct tls_server_opts *t)
+{
+	switch (ch) {
+	case OPT_TLS_CERT:
+		t->cert = optarg;
+		return 1;
+	case OPT_TLS_KEY:
+		t->key = optarg;
+		return 1;
+	case OPT_TLS_CLIENT_CA:
+		t->client_ca = optarg;
+		return 1;
+	case OPT_TLS_CLIENT_OPTIONAL:
+		t->client_optional = 1;
+		return 1;
+	case OPT_TLS_MIN:
+		if ((t->min_version = tls_version_parse(optarg)) == 0)
+			args_usage_error("invalid --tls-min: %s (1.2 or 1.3)",
+			    optarg);
+		return 1;
+	}
+	return 0;
+}
+
+/* TLS options that mean nothing alone. */
+static void
+check_tls(const struct tls_server_opts *t)
+{
+	if ((t->cert == NULL) != (t->key == NULL))
+		args_usage_error("--tls-cert and --tls-key go together");
+	if (t->cert == NULL && (t->client_ca || t->min_version))
+		args_usage_error(
+		    "--tls-client-ca and --tls-min need --tls-cert");
+	if (t->client_optional && t->client_ca == NULL)
+		args_usage_error("--tls-client-optional needs --tls-client-ca");
+}
+
 /* What follows the options: nothing, or "--" and a program (required,
  * so that a typo is never run as a program). */
 static void
@@ -433,10 +494,11 @@ args_parse(int argc, char **argv, struct config *cfg)
 			cfg->service = WS_SERVICE_ECHO;
 		else if (!limit_option(ch, &cfg->conn) &&
 		    !policy_option(ch, cfg) && !listener_option(ch, cfg) &&
-		    !bridge_option(ch, cfg))
+		    !bridge_option(ch, cfg) && !tls_option(ch, &cfg->tls))
 			other_option(ch, argv);
 	}
 	parse_program(argc, argv, cfg);
+	check_tls(&cfg->tls);
 	if (cfg->policy.require_protocol && cfg->policy.protocols == NULL)
 		args_usage_error("--require-protocol needs --protocol");
 	/* Safe by default: a browser page from another site may not talk

@@ -10,6 +10,7 @@
 #include "cgi.h"
 #include "engine.h"
 #include "listener.h"
+#include "tls.h"
 
 /* Extra 101 headers: a handful is all a deployment needs. */
 #define MAX_EXTRA_HEADERS 32
@@ -30,6 +31,8 @@ struct config {
 	struct cgi_opts cgi;
 	struct cgi_target routed;
 	char *dir_argv[2];
+	/* TLS with --tls-cert; tls.cert is NULL without it. */
+	struct tls_server_opts tls;
 };
 
 /* Fills in cfg from the command line, defaults first; on a bad one logs

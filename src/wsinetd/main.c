@@ -18,6 +18,7 @@
 #include "net.h"
 #include "sd.h"
 #include "summary.h"
+#include "tls.h"
 
 static struct config cfg;
 
@@ -173,6 +174,25 @@ serve_socket(int fd)
 	return serve_fds(fd, fd);
 }
 
+/* With --tls-cert: certificate, key and CAs read, the context built and
+ * the random generator seeded, once, before any connection; a listener's
+ * children inherit it and share its ticket keys. */
+static int
+tls_prepare(int listening)
+{
+	char err[512];
+
+	if (cfg.tls.cert == NULL)
+		return 0;
+	cfg.tls.tickets = listening;
+	if ((cfg.conn.tls_ctx = tls_server_ctx(&cfg.tls, err, sizeof(err))) ==
+	    NULL) {
+		log_msg(LOG_ERR, "TLS: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 listen_on(int lfd)
 {
@@ -184,7 +204,7 @@ int
 main(int argc, char **argv)
 {
 	char err[160];
-	int rfd, wfd, lfd = -1;
+	int rfd = -1, wfd = -1, lfd = -1;
 
 	signal(SIGPIPE, SIG_IGN);
 	log_init("wsinetd", 1, 0, 1);
@@ -197,10 +217,11 @@ main(int argc, char **argv)
 			log_msg(LOG_ERR, "%s", err);
 			return EXIT_SYSTEM;
 		}
-		return listen_on(lfd);
-	}
-	if (find_connection(&rfd, &wfd, &lfd) == -1)
+	} else if (find_connection(&rfd, &wfd, &lfd) == -1) {
 		return EXIT_SYSTEM;
+	}
+	if (tls_prepare(lfd >= 0) == -1)
+		return EXIT_TLS;
 	if (lfd >= 0)
 		return listen_on(lfd);
 	return serve_fds(rfd, wfd);

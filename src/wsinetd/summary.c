@@ -10,6 +10,7 @@
 #include "exits.h"
 #include "log.h"
 #include "summary.h"
+#include "tls.h"
 
 static int
 priority_of(int status)
@@ -41,6 +42,8 @@ outcome_of(int status)
 		return "timeout";
 	case EXIT_LOST:
 		return "lost";
+	case EXIT_TLS:
+		return "tls-error";
 	default:
 		return "error";
 	}
@@ -74,8 +77,9 @@ summary_log(const struct conn *c, int status, const char *peer,
     const char *program)
 {
 	char reason[WS_MAX_CONTROL * 4 + 4], code[WS_MAX_CONTROL * 4 + 40];
-	char f[10][WS_MAX_CONTROL * 4 + 40], addr[80];
-	const char *fields[10], *port;
+	char f[13][WS_MAX_CONTROL * 4 + 40], addr[80];
+	const char *fields[13], *port, *proto, *cipher;
+	int resumed;
 	long long ms = clock_ms() - c->start_ms;
 	size_t n = 0, i;
 
@@ -103,6 +107,12 @@ summary_log(const struct conn *c, int status, const char *peer,
 		snprintf(f[n++], sizeof(f[0]), "WS_CLOSE_CODE=%u",
 		    c->peer_code);
 		snprintf(f[n++], sizeof(f[0]), "WS_CLOSE_REASON=%s", reason);
+	}
+	if (c->tls != NULL &&
+	    tls_describe(c->tls, &proto, &cipher, &resumed) == 0) {
+		snprintf(f[n++], sizeof(f[0]), "WS_TLS_PROTOCOL=%s", proto);
+		snprintf(f[n++], sizeof(f[0]), "WS_TLS_CIPHER=%s", cipher);
+		snprintf(f[n++], sizeof(f[0]), "WS_TLS_RESUMED=%d", resumed);
 	}
 	for (i = 0; i < n; i++)
 		fields[i] = f[i];
