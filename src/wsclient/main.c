@@ -21,13 +21,16 @@
 #include "log.h"
 #include "net.h"
 #include "opt.h"
+#include "tls.h"
 
 static const char USAGE[] =
     "usage: wsclient [-n count] [-m text]... [--stdin | --echo]\n"
     "                [-H 'name: value']...\n"
     "                [--origin origin] [--protocol list] [--timeout secs]\n"
     "                [--connect-timeout secs] [--close-timeout secs]\n"
-    "                [--max-message bytes] [--ping-interval secs] url\n"
+    "                [--max-message bytes] [--ping-interval secs]\n"
+    "                [--cacert file] [--cert file --key file] [-k]\n"
+    "                [--tls-min 1.2|1.3] url\n"
     "       wsclient -h | -V\n";
 
 static const char HELP[] =
@@ -52,12 +55,19 @@ static const char HELP[] =
     "      --max-message BYTES  largest message accepted (default 1M)\n"
     "      --ping-interval S    ping every S seconds; no pong by the next\n"
     "                           ping closes with 1011, exit 6 (default 0)\n"
+    "      --cacert FILE        wss://: verify the server against these CAs\n"
+    "                           (default: the system's store)\n"
+    "      --cert FILE          wss://: present this client certificate...\n"
+    "      --key FILE           ...with this private key (PEM both)\n"
+    "  -k, --insecure           wss://: do not verify the server at all\n"
+    "      --tls-min VERSION    oldest TLS version: 1.2 (default) or 1.3\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
     "\n"
     "Exit status: 0 clean close, 2 usage, 3 cannot connect, 4 handshake\n"
     "refused, 5 protocol error, 6 timeout, 7 closed with a code other than\n"
-    "1000, 8 connection lost, 1 other failures. See wsclient(1).\n";
+    "1000, 8 connection lost, 9 TLS failure, 1 other failures. See\n"
+    "wsclient(1).\n";
 
 static const char HELLO[] = "Hello, WebSocket server!";
 
@@ -75,6 +85,10 @@ enum {
 	OPT_CLOSE_TIMEOUT,
 	OPT_MAX_MESSAGE,
 	OPT_PING_INTERVAL,
+	OPT_CACERT,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_TLS_MIN,
 };
 
 static const struct option LONGOPTS[] = {
@@ -90,6 +104,11 @@ static const struct option LONGOPTS[] = {
 	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
 	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
 	{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "insecure", no_argument, NULL, 'k' },
+	{ "tls-min", required_argument, NULL, OPT_TLS_MIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -108,6 +127,7 @@ struct client {
 	const char *protocols;
 	int connect_ms;
 	struct conn_opts o;
+	struct tls_client_opts tls;
 
 	/* while running */
 	long received;
@@ -150,6 +170,32 @@ add_header(struct client *cl, const char *h)
 	if (strchr(h, ':') == NULL || strpbrk(h, "\r\n") != NULL)
 		usage_error("invalid header (want 'Name: value'): %s", h);
 	cl->headers[cl->nheaders++] = h;
+}
+
+/* Options of wss://; 0 when ch is not one. */
+static int
+tls_option(struct client *cl, int ch)
+{
+	switch (ch) {
+	case OPT_CACERT:
+		cl->tls.cafile = optarg;
+		return 1;
+	case OPT_CERT:
+		cl->tls.cert = optarg;
+		return 1;
+	case OPT_KEY:
+		cl->tls.key = optarg;
+		return 1;
+	case 'k':
+		cl->tls.insecure = 1;
+		return 1;
+	case OPT_TLS_MIN:
+		if ((cl->tls.min_version = tls_version_parse(optarg)) == 0)
+			usage_error("invalid --tls-min: %s (1.2 or 1.3)",
+			    optarg);
+		return 1;
+	}
+	return 0;
 }
 
 static void
@@ -212,8 +258,10 @@ parse_option(struct client *cl, int ch)
 		printf("wsclient %s\n", WSINETD_VERSION);
 		exit(EXIT_OK);
 	default:
-		fprintf(stderr, "%s", USAGE);
-		exit(EXIT_USAGE);
+		if (!tls_option(cl, ch)) {
+			fprintf(stderr, "%s", USAGE);
+			exit(EXIT_USAGE);
+		}
 	}
 }
 
@@ -224,8 +272,8 @@ parse_args(int argc, char **argv, struct client *cl)
 
 	/* Our own messages name the program, not argv[0]. */
 	opterr = 0;
-	while (
-	    (ch = getopt_long(argc, argv, "n:m:H:ehV", LONGOPTS, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:m:H:ekhV", LONGOPTS, NULL)) !=
+	    -1) {
 		if (ch == '?')
 			usage_error("unknown option or missing value: %s",
 			    argv[optind - 1]);
@@ -238,6 +286,10 @@ parse_args(int argc, char **argv, struct client *cl)
 		usage_error("%s", "--stdin and --message exclude each other");
 	if (cl->echo && (cl->from_stdin || cl->nmessages))
 		usage_error("%s", "--echo excludes --stdin and --message");
+	if ((cl->tls.cert == NULL) != (cl->tls.key == NULL))
+		usage_error("%s", "--cert and --key go together");
+	if (cl->tls.insecure && cl->tls.cafile)
+		usage_error("%s", "--insecure and --cacert exclude each other");
 	cl->url = argv[optind];
 }
 
@@ -349,6 +401,29 @@ on_stdin(struct conn *c)
 	close_if_done(c);
 }
 
+/* wss://: the context, before connecting, so that a bad file fails
+ * fast; the name or address in the URL is what the certificate must
+ * show. */
+static int
+prepare_tls(struct client *cl, const struct ws_url *u)
+{
+	static char host[sizeof(u->host)];
+	char err[512];
+
+	if (cl->tls.insecure)
+		fprintf(stderr,
+		    "wsclient: warning: --insecure: the server's "
+		    "certificate is not verified\n");
+	if ((cl->o.tls_ctx = tls_client_ctx(&cl->tls, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "wsclient: TLS: %s\n", err);
+		return EXIT_TLS;
+	}
+	snprintf(host, sizeof(host), "%s", u->host);
+	cl->o.tls_host = host;
+	return EXIT_OK;
+}
+
 /* Resolve, connect, and queue the request; returns an exit status. */
 static int
 start(struct client *cl, struct conn *c, char accept[WS_ACCEPT_LEN + 1])
@@ -366,8 +441,8 @@ start(struct client *cl, struct conn *c, char accept[WS_ACCEPT_LEN + 1])
 
 	if (ws_url_parse(&u, cl->url, &err) == -1)
 		usage_error("invalid URL: %s", err);
-	if (u.tls)
-		usage_error("%s", "wss:// is not supported yet");
+	if (u.tls && prepare_tls(cl, &u) != EXIT_OK)
+		return EXIT_TLS;
 	if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
 		fprintf(stderr, "wsclient: no random bytes for the key\n");
 		return EXIT_SYSTEM;
@@ -439,6 +514,7 @@ main(int argc, char **argv)
 	else if (status != EXIT_OK)
 		log_msg(LOG_ERR, "%s", c.why);
 	conn_free(&c);
+	tls_ctx_free(cl.o.tls_ctx);
 	free(cl.line);
 	free(cl.origin_header);
 	free(cl.protocol_header);

@@ -290,11 +290,13 @@ eof"
 		fail "stderr: $stderr"
 }
 
-@test "wsclient with a wss:// URL says TLS is not supported yet" {
-	run --separate-stderr -2 wsclient wss://127.0.0.1/
+@test "wsclient with a wss:// URL and an unreadable --cacert fails with the TLS status" {
+	run --separate-stderr -9 wsclient --cacert "$BATS_TEST_TMPDIR/none.pem" \
+		wss://127.0.0.1/
 	assert_output ""
-	[[ $stderr == "wsclient: wss:// is not supported yet"$'\n'* ]] ||
+	[[ $stderr == "wsclient: TLS: CA file $BATS_TEST_TMPDIR/none.pem: "* ]] ||
 		fail "stderr: $stderr"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ] || fail "stderr: $stderr"
 }
 
 @test "wsclient with a non-numeric --count is a usage error" {
