@@ -51,6 +51,8 @@ reason(SSL *s, const char *what, char *err, size_t cap)
 	const char *r = e ? ERR_reason_error_string(e) : NULL;
 	long v;
 
+	if (e && ERR_SYSTEM_ERROR(e)) /* an errno: fopen's, say */
+		r = strerror(ERR_GET_REASON(e));
 	if (r == NULL)
 		r = e ? "unknown error" : "no reason given";
 	if (s != NULL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
