@@ -945,5 +945,9 @@ conn_run(struct conn *c)
 		flush_output(c);
 	while (c->state != CONN_DONE)
 		step(c);
+	/* Ended without draining (a timeout, say): TLS still says goodbye
+	 * properly, so the peer does not see a truncation. */
+	if (c->tls != NULL && !c->shut && c->wfd >= 0)
+		tls_shutdown(c->tls);
 	return c->status >= 0 ? c->status : EXIT_OK;
 }
