@@ -4,7 +4,7 @@
 and the benchmarks.
 
 usage: websockets_server.py [--echo] [--host ADDR] [--ping-and-fragment]
-                            PORT
+                            [--tls-cert FILE --tls-key FILE] PORT
 
 Listens on ADDR (default 127.0.0.1) port PORT. On open it sends "Welcome
 to the WebSocket server!", answers each text message M with "You said: "
@@ -16,10 +16,14 @@ With --ping-and-fragment it also pings the client after the welcome and
 prints "pong received" when the answer comes (within 5 s), and sends each
 answer in two fragments, "You said: " and M: the client sees the same
 messages as without it.
+
+With --tls-cert and --tls-key it serves wss:// with that PEM certificate
+and key.
 """
 import argparse
 import asyncio
 import functools
+import ssl
 
 import websockets
 
@@ -53,9 +57,13 @@ async def main(args):
         handler = echo
     else:
         handler = functools.partial(hello, extras=args.ping_and_fragment)
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
     # max_size: room for the benchmarks' 1 MiB echo.
     async with websockets.serve(handler, args.host, args.port,
-                                max_size=2 << 20):
+                                max_size=2 << 20, ssl=tls):
         await asyncio.Future()
 
 
@@ -63,5 +71,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--echo", action="store_true")
 ap.add_argument("--host", default="127.0.0.1")
 ap.add_argument("--ping-and-fragment", action="store_true")
+ap.add_argument("--tls-cert")
+ap.add_argument("--tls-key")
 ap.add_argument("port", type=int)
 asyncio.run(main(ap.parse_args()))

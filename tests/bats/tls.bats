@@ -1,0 +1,400 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# wss://: wsclient and wsinetd over TLS in every launch mode, each way
+# verification can fail, client certificates, and what a TLS port does
+# with plain HTTP, garbage, a truncated or a stalled handshake. The
+# certificates are made here, once per file, by openssl itself.
+
+load helpers
+
+# run --separate-stderr sets $stderr.
+# shellcheck disable=SC2154
+
+HELLO_OUT="Welcome to the WebSocket server!
+You said: Hello, WebSocket server!"
+
+# issue NAME SUBJECT SAN [CA]: a P-256 key and a certificate signed by CA
+# (default: the test CA) for one year.
+issue() {
+	local name=$1 subj=$2 san=$3 ca=${4:-ca}
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$name.key" -out "$name.csr" -subj "$subj" 2>/dev/null
+	printf 'subjectAltName=%s\n' "$san" >"$name.ext"
+	openssl x509 -req -in "$name.csr" -CA "$ca.pem" -CAkey "$ca.key" \
+		-CAcreateserial -days 365 -extfile "$name.ext" \
+		-out "$name.pem" 2>/dev/null
+}
+
+# new_ca NAME SUBJECT: a self-signed CA.
+new_ca() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$1.key" -out "$1.pem" -days 365 -subj "$2" 2>/dev/null
+}
+
+# A certificate that expired in 2001: x509 cannot backdate, openssl ca
+# can, given a database and this much configuration.
+issue_expired() {
+	mkdir -p expired-ca && : >expired-ca/index.txt
+	echo 01 >expired-ca/serial
+	cat >expired-ca.cnf <<-EOF
+		[ca]
+		default_ca = test
+		[test]
+		database = expired-ca/index.txt
+		new_certs_dir = expired-ca
+		serial = expired-ca/serial
+		default_md = sha256
+		policy = any
+		x509_extensions = ext
+		[any]
+		commonName = supplied
+		[ext]
+		subjectAltName = DNS:localhost,IP:127.0.0.1
+	EOF
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout expired.key -out expired.csr -subj /CN=localhost 2>/dev/null
+	openssl ca -batch -config expired-ca.cnf -cert ca.pem -keyfile ca.key \
+		-startdate 20000101000000Z -enddate 20010101000000Z -notext \
+		-in expired.csr -out expired.pem 2>/dev/null
+}
+
+setup_file() {
+	command -v openssl >/dev/null || return 1
+	cd "$BATS_FILE_TMPDIR" || return 1
+	new_ca ca /CN=wsinetd-test-CA
+	new_ca other-ca /CN=another-test-CA
+	issue server /CN=localhost DNS:localhost,IP:127.0.0.1,IP:::1
+	issue client /CN=test-client DNS:test-client
+	issue stranger /CN=stranger DNS:stranger other-ca
+	issue wrong-name /CN=wrong.example DNS:wrong.example,IP:192.0.2.1
+	issue_expired
+	for f in ca server client stranger wrong-name expired; do
+		[ -s "$BATS_FILE_TMPDIR/$f.pem" ] || return 1
+	done
+}
+
+setup() {
+	require_tools
+	command -v openssl >/dev/null || fail "openssl is not installed"
+	SERVER_PIDS=()
+	LOG=$BATS_TEST_TMPDIR/server.log
+	PKI=$BATS_FILE_TMPDIR
+	TLS=(--tls-cert "$PKI/server.pem" --tls-key "$PKI/server.key")
+}
+
+# with_cert NAME: wsinetd options serving that certificate instead.
+with_cert() {
+	TLS=(--tls-cert "$PKI/$1.pem" --tls-key "$PKI/$1.key")
+}
+
+# start_listen ARGS...: wsinetd --listen on 127.0.0.1:$PORT.
+start_listen() {
+	PORT=$(free_port)
+	spawn "$WSINETD" --listen "127.0.0.1:$PORT" "$@"
+	wait_port "$PORT" "$SERVER_PID"
+}
+
+# A listener started by systemd-socket-activate without --accept: the
+# listening socket in LISTEN_FDS (Accept=no).
+start_accept_no() {
+	PORT=$(free_port)
+	spawn systemd-socket-activate -l "127.0.0.1:$PORT" "$WSINETD" "$@"
+	wait_port "$PORT" "$SERVER_PID"
+}
+
+# wss [OPTIONS...]: wsclient's hello exchange with the test CA on $PORT.
+wss() {
+	wsclient --connect-timeout 5 --cacert "$PKI/ca.pem" "$@" \
+		"wss://localhost:$PORT/"
+}
+
+# wait_log REGEX: polls (at most 3 s) until the server log has it.
+wait_log() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		grep -Eq -- "$1" "$LOG" && return 0
+		sleep 0.05
+	done
+	fail "no line matching '$1' in the log: $(cat "$LOG")"
+}
+
+# raw HEX close|hold: sends these bytes to $PORT, then ends its side
+# (close) or keeps it open (hold), and prints what came back (the first
+# line, "a TLS alert" or "(nothing)") and "eof" once the server closed;
+# bounded by 5 s.
+raw() {
+	"$PYTHON" - "$PORT" "$1" "$2" <<-'EOF'
+		import socket, sys
+		port, data, mode = int(sys.argv[1]), bytes.fromhex(sys.argv[2]), sys.argv[3]
+		s = socket.create_connection(("127.0.0.1", port), timeout=5)
+		s.sendall(data)
+		if mode == "close":
+		    s.shutdown(socket.SHUT_WR)
+		got = b""
+		while True:
+		    b = s.recv(4096)
+		    if not b:
+		        break
+		    got += b
+		if got.startswith(b"\x15\x03"):
+		    print("a TLS alert")
+		elif got:
+		    print(got.split(b"\r\n")[0].decode("latin-1"))
+		else:
+		    print("(nothing)")
+		print("eof")
+	EOF
+}
+
+# The summary line a child of a listener logs for a hello exchange.
+HELLO_LINE='^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
+
+@test "wss:// hello exchange with wsinetd on fd 0/1, as inetd starts it" {
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	[ -z "$stderr" ] || fail "stderr: $stderr"
+	assert_exits 0
+	assert_log "$HELLO_LINE"
+}
+
+@test "wss:// hello exchange with wsinetd given the connection in LISTEN_FDS (Accept=yes)" {
+	start_listenfds_mode "${TLS[@]}"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	assert_exits 0
+}
+
+@test "wss:// hello exchange with wsinetd --listen, twice, each in its own child" {
+	start_listen "${TLS[@]}"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	wait_log "$HELLO_LINE"
+	[ "$(grep -Ec "$HELLO_LINE" "$LOG")" = 2 ] || fail "log: $(cat "$LOG")"
+}
+
+@test "wss:// hello exchange with a wsinetd listener given its socket in LISTEN_FDS (Accept=no)" {
+	start_accept_no "${TLS[@]}"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	wait_log "$HELLO_LINE"
+}
+
+@test "wss:// to 127.0.0.1 and [::1] verifies the address against the certificate" {
+	start_inetd_mode6 "${TLS[@]}"
+	run --separate-stderr -0 wsclient --cacert "$PKI/ca.pem" "wss://[::1]:$PORT/"
+	assert_output "$HELLO_OUT"
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -0 wsclient --cacert "$PKI/ca.pem" "wss://127.0.0.1:$PORT/"
+	assert_output "$HELLO_OUT"
+}
+
+@test "a plain ws:// client of a TLS port reads the 400 as a refused handshake" {
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -4 wsclient --connect-timeout 5 "ws://127.0.0.1:$PORT/"
+	assert_output ""
+	[[ $stderr == "wsclient: "*400* ]] || fail "stderr: $stderr"
+	assert_exits 9
+	assert_log '^<4>127\.0\.0\.1:[0-9]+ plain HTTP request on the TLS port: answered 400,'
+}
+
+@test "a server certificate from an unknown CA fails with exit 9 and OpenSSL's reason" {
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -9 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
+	assert_output ""
+	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: unable to get local issuer certificate" ] ||
+		fail "stderr: $stderr"
+	assert_exits 9
+	assert_log '^<4>127\.0\.0\.1:[0-9]+ TLS handshake failed: tlsv1 alert unknown ca,'
+}
+
+@test "without --cacert the system's store is used, and it does not know the test CA" {
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -9 wsclient "wss://localhost:$PORT/"
+	assert_output ""
+	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: unable to get local issuer certificate" ] ||
+		fail "stderr: $stderr"
+}
+
+@test "a certificate for another name fails with exit 9: hostname mismatch" {
+	with_cert wrong-name
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -9 wss
+	assert_output ""
+	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: hostname mismatch" ] ||
+		fail "stderr: $stderr"
+}
+
+@test "a certificate for another address fails with exit 9: IP address mismatch" {
+	with_cert wrong-name
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -9 wsclient --cacert "$PKI/ca.pem" "wss://127.0.0.1:$PORT/"
+	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: IP address mismatch" ] ||
+		fail "stderr: $stderr"
+}
+
+@test "an expired certificate fails with exit 9: certificate has expired" {
+	with_cert expired
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -9 wss
+	assert_output ""
+	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: certificate has expired" ] ||
+		fail "stderr: $stderr"
+}
+
+@test "--insecure accepts the wrong name and says so on stderr" {
+	with_cert wrong-name
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -0 wsclient --insecure "wss://localhost:$PORT/"
+	assert_output "$HELLO_OUT"
+	[ "$stderr" = "wsclient: warning: --insecure: the server's certificate is not verified" ] ||
+		fail "stderr: $stderr"
+}
+
+@test "--tls-client-ca accepts a client certificate from that CA" {
+	start_inetd_mode "${TLS[@]}" --tls-client-ca "$PKI/ca.pem"
+	run --separate-stderr -0 wss --cert "$PKI/client.pem" --key "$PKI/client.key"
+	assert_output "$HELLO_OUT"
+	assert_exits 0
+}
+
+@test "--tls-client-ca refuses a client without a certificate, with one log line" {
+	start_inetd_mode "${TLS[@]}" --tls-client-ca "$PKI/ca.pem"
+	run --separate-stderr -9 wss
+	assert_output ""
+	[ "$stderr" = "wsclient: TLS handshake failed: tlsv13 alert certificate required" ] ||
+		fail "stderr: $stderr"
+	assert_exits 9
+	assert_log '^<4>127\.0\.0\.1:[0-9]+ TLS handshake failed: peer did not return a certificate,'
+	[ "$(grep -c 'TLS' "$LOG")" = 1 ] || fail "log: $(cat "$LOG")"
+}
+
+@test "--tls-client-ca refuses a client certificate from another CA" {
+	start_inetd_mode "${TLS[@]}" --tls-client-ca "$PKI/ca.pem"
+	run --separate-stderr -9 wss --cert "$PKI/stranger.pem" --key "$PKI/stranger.key"
+	assert_output ""
+	assert_exits 9
+	assert_log '^<4>127\.0\.0\.1:[0-9]+ TLS handshake failed: certificate verify failed: unable to get local issuer certificate,'
+}
+
+@test "--tls-client-optional accepts a client without a certificate but not one from another CA" {
+	start_inetd_mode "${TLS[@]}" --tls-client-ca "$PKI/ca.pem" --tls-client-optional
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	run --separate-stderr -9 wss --cert "$PKI/stranger.pem" --key "$PKI/stranger.key"
+	assert_exits 0 9
+}
+
+@test "plain HTTP to the TLS port gets a plain-text 400 and one log line" {
+	start_inetd_mode "${TLS[@]}"
+	run -0 raw "$(printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n' | od -An -tx1 | tr -d ' \n')" close
+	assert_output "HTTP/1.1 400 Bad Request
+eof"
+	assert_exits 9
+	[ "$(grep -c '^<' "$LOG")" = 1 ] || fail "log: $(cat "$LOG")"
+}
+
+@test "garbage on the TLS port ends with one log line naming OpenSSL's reason" {
+	start_inetd_mode "${TLS[@]}"
+	run -0 raw 0102030405060708090a0b0c0d0e0f close
+	assert_output "(nothing)
+eof"
+	assert_exits 9
+	assert_log '^<4>127\.0\.0\.1:[0-9]+ TLS handshake failed: (wrong version number|unknown protocol|packet length too long),'
+	[ "$(grep -c '^<' "$LOG")" = 1 ] || fail "log: $(cat "$LOG")"
+}
+
+@test "a truncated ClientHello ends with one log line: unexpected eof while reading" {
+	start_inetd_mode "${TLS[@]}"
+	# A handshake record announcing 512 bytes, of which 6 come.
+	run -0 raw 160301020001000200fc0303 close
+	assert_output "a TLS alert
+eof"
+	assert_exits 9
+	assert_log '^<4>127\.0\.0\.1:[0-9]+ TLS handshake failed: unexpected eof while reading,'
+}
+
+@test "a stalled TLS handshake ends at --handshake-timeout" {
+	start_inetd_mode "${TLS[@]}" --handshake-timeout 1
+	start=$(now_ms)
+	run -0 raw 160301020001000200fc0303 hold
+	assert_output "(nothing)
+eof"
+	elapsed=$(($(now_ms) - start))
+	((elapsed >= 900 && elapsed < 4000)) || fail "took $elapsed ms"
+	assert_exits 6
+	assert_log '^<4>127\.0\.0\.1:[0-9]+ handshake timed out after 1000 ms,'
+}
+
+@test "openssl s_client does the handshake by hand: ALPN http/1.1, verified, then the 101 and the welcome" {
+	start_inetd_mode "${TLS[@]}" --idle-timeout 1 --close-timeout 1
+	run -0 openssl s_client -connect "127.0.0.1:$PORT" -servername localhost \
+		-CAfile "$PKI/ca.pem" -verify_return_error -alpn http/1.1 -ign_eof \
+		< <(printf 'GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n')
+	assert_line "ALPN protocol: http/1.1"
+	assert_line --partial "Verify return code: 0 (ok)"
+	assert_line $'HTTP/1.1 101 Switching Protocols\r'
+	assert_line "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="$'\r'
+	assert_output --partial "Welcome to the WebSocket server!"
+	assert_exits 6
+}
+
+@test "--tls-min 1.3 refuses a TLS 1.2 client; the same client passes --tls-min 1.2" {
+	start_inetd_mode "${TLS[@]}" --tls-min 1.3
+	run -1 openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 </dev/null
+	assert_exits 9
+	assert_log 'TLS handshake failed: unsupported protocol,'
+	start_inetd_mode "${TLS[@]}" --tls-min 1.2
+	run -0 wss --tls-min 1.2
+	assert_output "$HELLO_OUT"
+}
+
+@test "a missing certificate file fails at start with exit 9 and one line" {
+	run --separate-stderr -9 "$WSINETD" --tls-cert "$PKI/none.pem" \
+		--tls-key "$PKI/server.key" </dev/null
+	[ "$stderr" = "<3>TLS: certificate $PKI/none.pem: No such file or directory" ] ||
+		fail "stderr: $stderr"
+}
+
+@test "a key that does not match the certificate fails at start with exit 9" {
+	run --separate-stderr -9 "$WSINETD" --tls-cert "$PKI/server.pem" \
+		--tls-key "$PKI/client.key" </dev/null
+	[[ $stderr == "<3>TLS: key $PKI/client.key: "* ]] || fail "stderr: $stderr"
+}
+
+@test "TLS options without --tls-cert are usage errors" {
+	run --separate-stderr -2 "$WSINETD" --tls-client-ca "$PKI/ca.pem"
+	[[ $stderr == "wsinetd: --tls-client-ca and --tls-min need --tls-cert"$'\n'* ]] || fail "stderr: $stderr"
+	run --separate-stderr -2 "$WSINETD" --tls-cert "$PKI/server.pem"
+	[[ $stderr == "wsinetd: --tls-cert and --tls-key go together"$'\n'* ]] || fail "stderr: $stderr"
+	run --separate-stderr -2 "$WSINETD" "${TLS[@]}" --tls-min 1.1
+	[[ $stderr == "wsinetd: invalid --tls-min: 1.1 (1.2 or 1.3)"$'\n'* ]] || fail "stderr: $stderr"
+}
+
+@test "Python websockets' client with an SSL context does the hello exchange with wsinetd" {
+	"$PYTHON" -c 'import websockets' || fail "Python websockets is missing"
+	start_inetd_mode "${TLS[@]}"
+	SSL_CERT_FILE=$PKI/ca.pem run --separate-stderr -0 \
+		"$BATS_TEST_DIRNAME/../interop/websockets_client.py" \
+		"wss://localhost:$PORT/" hello
+	assert_output "$HELLO_OUT
+closed: 1000
+extensions: none"
+	assert_exits 0
+}
+
+@test "wsclient does the hello exchange with a Python websockets wss:// server" {
+	"$PYTHON" -c 'import websockets' || fail "Python websockets is missing"
+	PORT=$(free_port)
+	spawn "$PYTHON" "$BATS_TEST_DIRNAME/../interop/websockets_server.py" \
+		--tls-cert "$PKI/server.pem" --tls-key "$PKI/server.key" "$PORT"
+	wait_port "$PORT" "$SERVER_PID"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	run --separate-stderr -9 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
+	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: unable to get local issuer certificate" ] ||
+		fail "stderr: $stderr"
+}
