@@ -45,7 +45,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # file (OPENSSL_INIT_NO_LOAD_CONFIG) nor loads a module, so the code is
 # linked but never runs.
 WSINETD_STATIC = $(if $(SAN),,-static)
-WSINETD_LIBS = $(shell pkg-config $(if $(SAN),,--static) --libs libssl)
+WSINETD_LIBS = $(shell pkg-config $(if $(SAN),,--static) --libs libssl libcrypto)
 WSCLIENT_LIBS = $(shell pkg-config --libs libssl libcrypto)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
