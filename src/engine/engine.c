@@ -697,9 +697,9 @@ peer_write(struct conn *c, const void *p, size_t n)
 	return r;
 }
 
-/* Plain: one read per wake-up. TLS: until OpenSSL has nothing left or
- * our buffer is full, since the socket will not wake us for input
- * OpenSSL has already taken from it. */
+/* Plain: one read per wake-up. TLS: on while OpenSSL holds input it has
+ * already taken from the socket (which will not wake us for it) and our
+ * buffer has room; once it holds none, poll speaks for the socket. */
 static void
 read_input(struct conn *c)
 {
@@ -734,7 +734,8 @@ read_input(struct conn *c)
 		c->bytes_in += (size_t)n;
 		c->in.len += (size_t)n;
 		c->last_rx_ms = clock_ms();
-	} while (c->tls != NULL && c->in.len < c->in.cap);
+	} while (c->tls != NULL && c->in.len < c->in.cap &&
+	    tls_pending(c->tls));
 	c->tls_more = c->tls != NULL && tls_pending(c->tls);
 }
 
