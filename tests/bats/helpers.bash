@@ -213,6 +213,17 @@ assert_exits() {
 		fail "wsinetd exit codes: want '$*', got '${got% }'; log: $(cat "$LOG")"
 }
 
+# wait_line FILE REGEX: polls (at most 3 s) until a line of FILE matches:
+# servers and peers say how a connection ended after it has.
+wait_line() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		grep -Eq -- "$2" "$1" && return 0
+		sleep 0.05
+	done
+	fail "no line matching '$2' in $1: $(cat "$1")"
+}
+
 # assert_log REGEX: some line of the server log matches (grep -E).
 assert_log() {
 	grep -Eq -- "$1" "$LOG" ||

@@ -63,12 +63,7 @@ start_peer() {
 # wait_peer_log REGEX: polls (at most 3 s) until a line of PEER_LOG
 # matches: peers say how a connection ended after it has.
 wait_peer_log() {
-	local i
-	for ((i = 0; i < 60; i++)); do
-		grep -Eq -- "$1" "$PEER_LOG" && return 0
-		sleep 0.05
-	done
-	fail "no line matching '$1' in $PEER_LOG: $(cat "$PEER_LOG")"
+	wait_line "$PEER_LOG" "$1"
 }
 
 # start_chromium DIR: headless Chromium on about:blank in a session (and

@@ -111,12 +111,18 @@ wss() {
 
 # wait_log REGEX: polls (at most 3 s) until the server log has it.
 wait_log() {
-	local i
-	for ((i = 0; i < 60; i++)); do
-		grep -Eq -- "$1" "$LOG" && return 0
-		sleep 0.05
-	done
-	fail "no line matching '$1' in the log: $(cat "$LOG")"
+	wait_line "$LOG" "$1"
+}
+
+# refused REASON WSCLIENT-ARGS...: wsclient exits 9, prints nothing, and
+# says "TLS handshake failed: REASON" in one line on stderr.
+refused() {
+	local why=$1
+	shift
+	run --separate-stderr -9 wsclient "$@"
+	assert_output ""
+	[ "$stderr" = "wsclient: TLS handshake failed: $why" ] ||
+		fail "stderr: $stderr"
 }
 
 # raw HEX close|hold: sends these bytes to $PORT, then ends its side
@@ -203,46 +209,34 @@ HELLO_LINE='^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
 
 @test "a server certificate from an unknown CA fails with exit 9 and OpenSSL's reason" {
 	start_inetd_mode "${TLS[@]}"
-	run --separate-stderr -9 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
-	assert_output ""
-	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: unable to get local issuer certificate" ] ||
-		fail "stderr: $stderr"
+	refused "certificate verify failed: unable to get local issuer certificate" --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
 	assert_exits 9
 	assert_log '^<4>127\.0\.0\.1:[0-9]+ TLS handshake failed: tlsv1 alert unknown ca,'
 }
 
 @test "without --cacert the system's store is used, and it does not know the test CA" {
 	start_inetd_mode "${TLS[@]}"
-	run --separate-stderr -9 wsclient "wss://localhost:$PORT/"
-	assert_output ""
-	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: unable to get local issuer certificate" ] ||
-		fail "stderr: $stderr"
+	refused "certificate verify failed: unable to get local issuer certificate" "wss://localhost:$PORT/"
 }
 
 @test "a certificate for another name fails with exit 9: hostname mismatch" {
 	with_cert wrong-name
 	start_inetd_mode "${TLS[@]}"
-	run --separate-stderr -9 wss
-	assert_output ""
-	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: hostname mismatch" ] ||
-		fail "stderr: $stderr"
+	refused "certificate verify failed: hostname mismatch" --connect-timeout 5 --cacert "$PKI/ca.pem" \
+		"wss://localhost:$PORT/"
 }
 
 @test "a certificate for another address fails with exit 9: IP address mismatch" {
 	with_cert wrong-name
 	start_inetd_mode "${TLS[@]}"
-	run --separate-stderr -9 wsclient --cacert "$PKI/ca.pem" "wss://127.0.0.1:$PORT/"
-	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: IP address mismatch" ] ||
-		fail "stderr: $stderr"
+	refused "certificate verify failed: IP address mismatch" --cacert "$PKI/ca.pem" "wss://127.0.0.1:$PORT/"
 }
 
 @test "an expired certificate fails with exit 9: certificate has expired" {
 	with_cert expired
 	start_inetd_mode "${TLS[@]}"
-	run --separate-stderr -9 wss
-	assert_output ""
-	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: certificate has expired" ] ||
-		fail "stderr: $stderr"
+	refused "certificate verify failed: certificate has expired" --connect-timeout 5 --cacert "$PKI/ca.pem" \
+		"wss://localhost:$PORT/"
 }
 
 @test "--insecure accepts the wrong name and says so on stderr" {
@@ -263,10 +257,8 @@ HELLO_LINE='^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
 
 @test "--tls-client-ca refuses a client without a certificate, with one log line" {
 	start_inetd_mode "${TLS[@]}" --tls-client-ca "$PKI/ca.pem"
-	run --separate-stderr -9 wss
-	assert_output ""
-	[ "$stderr" = "wsclient: TLS handshake failed: tlsv13 alert certificate required" ] ||
-		fail "stderr: $stderr"
+	refused "tlsv13 alert certificate required" --connect-timeout 5 --cacert "$PKI/ca.pem" \
+		"wss://localhost:$PORT/"
 	assert_exits 9
 	assert_log '^<4>127\.0\.0\.1:[0-9]+ TLS handshake failed: peer did not return a certificate,'
 	[ "$(grep -c 'TLS' "$LOG")" = 1 ] || fail "log: $(cat "$LOG")"
@@ -394,7 +386,5 @@ extensions: none"
 	wait_port "$PORT" "$SERVER_PID"
 	run --separate-stderr -0 wss
 	assert_output "$HELLO_OUT"
-	run --separate-stderr -9 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
-	[ "$stderr" = "wsclient: TLS handshake failed: certificate verify failed: unable to get local issuer certificate" ] ||
-		fail "stderr: $stderr"
+	refused "certificate verify failed: unable to get local issuer certificate" --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
 }
