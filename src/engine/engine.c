@@ -734,8 +734,8 @@ read_input(struct conn *c)
 		c->bytes_in += (size_t)n;
 		c->in.len += (size_t)n;
 		c->last_rx_ms = clock_ms();
-	} while (c->tls != NULL && c->in.len < c->in.cap &&
-	    tls_pending(c->tls));
+	} while (
+	    c->tls != NULL && c->in.len < c->in.cap && tls_pending(c->tls));
 	c->tls_more = c->tls != NULL && tls_pending(c->tls);
 }
 
