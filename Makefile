@@ -51,7 +51,7 @@ WSCLIENT_SRC = $(wildcard src/wsclient/*.c)
 HEADERS = $(wildcard src/*/*.h)
 INC = -Isrc/core -Isrc/engine
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
+FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url fuzz_pmd
 
 obj = $(patsubst src/%.c,$(B)/obj/%.o,$(1))
 CORE_OBJ = $(call obj,$(CORE_SRC))
@@ -97,6 +97,7 @@ MAXLEN_fuzz_request = 4096
 MAXLEN_fuzz_response = 4096
 MAXLEN_fuzz_frames = 4096
 MAXLEN_fuzz_url = 512
+MAXLEN_fuzz_pmd = 512
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/.dirs
 	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc/core -o $@ $< \

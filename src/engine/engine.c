@@ -530,7 +530,8 @@ server_policy(struct conn *c)
 static void
 server_handshake(struct conn *c)
 {
-	struct ws_answer a = { { "", 0 }, c->o.headers, c->o.nheaders };
+	struct ws_answer a = { { "", 0 }, c->o.headers, c->o.nheaders,
+		{ "", 0 } };
 	const char *reason = NULL;
 	long hlen;
 	size_t n;
