@@ -10,7 +10,7 @@ UNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/nul
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = libcrypto libsystemd
+PKGS = libcrypto libsystemd zlib
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2
 DEFS = -D_GNU_SOURCE -DWSINETD_VERSION='"$(VERSION)"'
@@ -34,9 +34,12 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # log.c) instead of linking libsystemd (README, "What each program
 # links"). wsclient needs OpenSSL's random generator and has no use for
 # libsystemd. The sanitizers need the dynamic loader, so SANITIZE=1
-# links wsinetd dynamically.
+# links wsinetd dynamically. zlib (permessage-deflate) goes into both:
+# statically into wsinetd (libz.a), where a plain session never calls
+# it, and dynamically into wsclient.
 WSINETD_STATIC = $(if $(SAN),,-static)
-WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto)
+WSINETD_LIBS = $(shell pkg-config --libs zlib)
+WSCLIENT_LIBS = $(shell pkg-config --libs libcrypto zlib)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
 # The folders are the layers (README, "How it is built"): src/core is the
@@ -71,7 +74,8 @@ $(B)/libws.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/wsinetd: $(call obj,$(WSINETD_SRC)) $(ENGINE_OBJ) $(B)/libws.a
-	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $(WSINETD_STATIC) -o $@ $^
+	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $(WSINETD_STATIC) -o $@ $^ \
+		$(WSINETD_LIBS)
 
 $(B)/wsclient: $(call obj,$(WSCLIENT_SRC)) $(ENGINE_OBJ) $(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(WSCLIENT_LIBS)

@@ -121,6 +121,9 @@ int ws_utf8_valid(const uint8_t *p, size_t n);
 
 /* ---- frame.c: header encoder, masking ---- */
 
+/* RSV1 in a frame's first byte: the message is compressed (RFC 7692). */
+#define WS_FRAME_RSV1 0x40
+
 /* Writes a frame header; mask NULL means unmasked. Returns its length
  * (2 to 14). */
 size_t ws_frame_header(uint8_t out[WS_FRAME_HEADER_MAX], int fin, int opcode,

@@ -27,7 +27,8 @@ static const char USAGE[] =
     "                [-H 'name: value']...\n"
     "                [--origin origin] [--protocol list] [--timeout secs]\n"
     "                [--connect-timeout secs] [--close-timeout secs]\n"
-    "                [--max-message bytes] [--ping-interval secs] url\n"
+    "                [--max-message bytes] [--ping-interval secs]\n"
+    "                [--no-compression] url\n"
     "       wsclient -h | -V\n";
 
 static const char HELP[] =
@@ -52,6 +53,7 @@ static const char HELP[] =
     "      --max-message BYTES  largest message accepted (default 1M)\n"
     "      --ping-interval S    ping every S seconds; no pong by the next\n"
     "                           ping closes with 1011, exit 6 (default 0)\n"
+    "      --no-compression     do not offer permessage-deflate\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
     "\n"
@@ -75,6 +77,7 @@ enum {
 	OPT_CLOSE_TIMEOUT,
 	OPT_MAX_MESSAGE,
 	OPT_PING_INTERVAL,
+	OPT_NO_COMPRESSION,
 };
 
 static const struct option LONGOPTS[] = {
@@ -90,6 +93,7 @@ static const struct option LONGOPTS[] = {
 	{ "close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT },
 	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
 	{ "ping-interval", required_argument, NULL, OPT_PING_INTERVAL },
+	{ "no-compression", no_argument, NULL, OPT_NO_COMPRESSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -102,7 +106,7 @@ struct client {
 	size_t nmessages;
 	int from_stdin;
 	int echo;
-	const char *headers[MAX_HEADERS + 2];
+	const char *headers[MAX_HEADERS + 3];
 	size_t nheaders;
 	char *origin_header, *protocol_header;
 	const char *protocols;
@@ -145,7 +149,7 @@ header_line(const char *name, const char *value)
 static void
 add_header(struct client *cl, const char *h)
 {
-	if (cl->nheaders == MAX_HEADERS + 2)
+	if (cl->nheaders == MAX_HEADERS + 3)
 		usage_error("too many headers (at most %d)", MAX_HEADERS);
 	if (strchr(h, ':') == NULL || strpbrk(h, "\r\n") != NULL)
 		usage_error("invalid header (want 'Name: value'): %s", h);
@@ -205,6 +209,9 @@ parse_option(struct client *cl, int ch)
 		if (opt_seconds(optarg, &cl->o.ping_ms))
 			usage_error("invalid --ping-interval: %s", optarg);
 		break;
+	case OPT_NO_COMPRESSION:
+		cl->o.deflate.on = 0;
+		break;
 	case 'h':
 		printf("%s\n%s", USAGE, HELP);
 		exit(EXIT_OK);
@@ -239,6 +246,8 @@ parse_args(int argc, char **argv, struct client *cl)
 	if (cl->echo && (cl->from_stdin || cl->nmessages))
 		usage_error("%s", "--echo excludes --stdin and --message");
 	cl->url = argv[optind];
+	if (cl->o.deflate.on)
+		add_header(cl, "Sec-WebSocket-Extensions: " WS_PMD_OFFER);
 }
 
 /* Text when it is valid UTF-8, binary otherwise: a text frame must be. */
@@ -413,7 +422,10 @@ main(int argc, char **argv)
 {
 	struct client cl = { .count = -1,
 		.connect_ms = 10000,
-		.o = { .role = WS_ROLE_CLIENT, .close_ms = 5000 } };
+		.o = { .role = WS_ROLE_CLIENT,
+		    .close_ms = 5000,
+		    .deflate = { 1, CONN_DEFLATE_LEVEL, CONN_DEFLATE_WINDOW,
+			CONN_DEFLATE_MEM_LEVEL, CONN_DEFLATE_MIN } } };
 	char accept[WS_ACCEPT_LEN + 1];
 	struct conn c;
 	int status;

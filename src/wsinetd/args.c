@@ -24,6 +24,8 @@ static const char USAGE[] =
     "               [--max-connections N] [--drain-timeout SECS]\n"
     "               [--origin LIST] [--same-origin] [--protocol LIST]\n"
     "               [--require-protocol] [-H 'Name: value']...\n"
+    "               [--compression on|off] [--compression-level N]\n"
+    "               [--compression-window BITS] [--compression-min BYTES]\n"
     "               [--log-level LEVEL]\n"
     "       wsinetd [options] [--binary | --framing line|nul|len32]\n"
     "               [--kill-timeout SECS] [--passenv NAME,...]\n"
@@ -59,6 +61,14 @@ static const char HELP[] =
     "      --protocol LIST        subprotocols we speak, preferred first\n"
     "      --require-protocol     refuse (400) a client offering none of them\n"
     "  -H, --header 'N: V'        add a header to the 101 answer; repeatable\n"
+    "      --compression on|off   accept permessage-deflate offers (default\n"
+    "                             on)\n"
+    "      --compression-level N  zlib level, 1 (fast) to 9 (default 6)\n"
+    "      --compression-window B our largest LZ77 window, 8 to 15 bits,\n"
+    "                             and the client's when it lets us cap it\n"
+    "                             (default 12)\n"
+    "      --compression-min B    send smaller messages uncompressed\n"
+    "                             (default 64)\n"
     "      --log-level LEVEL      err, warning, notice, info (default), debug\n"
     "  -h, --help                 show this help\n"
     "  -V, --version              show the version\n"
@@ -105,6 +115,10 @@ enum {
 	OPT_DIR,
 	OPT_PASSENV,
 	OPT_REVERSE_LOOKUP,
+	OPT_COMPRESSION,
+	OPT_COMPRESSION_LEVEL,
+	OPT_COMPRESSION_WINDOW,
+	OPT_COMPRESSION_MIN,
 };
 
 static const struct option LONGOPTS[] = {
@@ -131,6 +145,11 @@ static const struct option LONGOPTS[] = {
 	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "passenv", required_argument, NULL, OPT_PASSENV },
 	{ "reverse-lookup", no_argument, NULL, OPT_REVERSE_LOOKUP },
+	{ "compression", required_argument, NULL, OPT_COMPRESSION },
+	{ "compression-level", required_argument, NULL, OPT_COMPRESSION_LEVEL },
+	{ "compression-window", required_argument, NULL,
+	    OPT_COMPRESSION_WINDOW },
+	{ "compression-min", required_argument, NULL, OPT_COMPRESSION_MIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -250,6 +269,47 @@ limit_option(int ch, struct conn_opts *o)
 	case OPT_PING_INTERVAL:
 		if (opt_seconds(optarg, &o->ping_ms))
 			args_usage_error("invalid --ping-interval: %s", optarg);
+		return 1;
+	}
+	return 0;
+}
+
+/* Options of permessage-deflate; 0 when ch is not one. */
+static int
+compression_option(int ch, struct conn_deflate_opts *d)
+{
+	uint64_t v;
+	long n;
+
+	switch (ch) {
+	case OPT_COMPRESSION:
+		if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+			args_usage_error(
+			    "invalid --compression: %s (on or off)", optarg);
+		d->on = strcmp(optarg, "on") == 0;
+		return 1;
+	case OPT_COMPRESSION_LEVEL:
+		if (opt_count(optarg, 9, &n) || n < 1)
+			args_usage_error("invalid --compression-level: %s "
+					 "(1 to 9)",
+			    optarg);
+		d->level = (int)n;
+		return 1;
+	case OPT_COMPRESSION_WINDOW:
+		if (opt_count(optarg, WS_PMD_BITS_MAX, &n) ||
+		    n < WS_PMD_BITS_MIN)
+			args_usage_error("invalid --compression-window: %s "
+					 "(8 to 15)",
+			    optarg);
+		d->window = (unsigned)n;
+		return 1;
+	case OPT_COMPRESSION_MIN:
+		if (strcmp(optarg, "0") == 0)
+			v = 0;
+		else if (opt_bytes(optarg, MAX_MESSAGE_LIMIT, &v))
+			args_usage_error("invalid --compression-min: %s",
+			    optarg);
+		d->min = (size_t)v;
 		return 1;
 	}
 	return 0;
@@ -393,6 +453,8 @@ set_defaults(struct config *cfg)
 	cfg->bridge.framing = WS_PIPE_LINE;
 	cfg->bridge.kill_ms = 5000;
 	cfg->cgi.dirfd = -1;
+	cfg->conn.deflate = (struct conn_deflate_opts){ 1, CONN_DEFLATE_LEVEL,
+		CONN_DEFLATE_WINDOW, CONN_DEFLATE_MEM_LEVEL, CONN_DEFLATE_MIN };
 	cfg->dir_argv[0] = cfg->routed.rt.program;
 }
 
@@ -433,7 +495,8 @@ args_parse(int argc, char **argv, struct config *cfg)
 			cfg->service = WS_SERVICE_ECHO;
 		else if (!limit_option(ch, &cfg->conn) &&
 		    !policy_option(ch, cfg) && !listener_option(ch, cfg) &&
-		    !bridge_option(ch, cfg))
+		    !bridge_option(ch, cfg) &&
+		    !compression_option(ch, &cfg->conn.deflate))
 			other_option(ch, argv);
 	}
 	parse_program(argc, argv, cfg);
