@@ -14,16 +14,6 @@ wsdeflate() {
 	"$PYTHON" "$TOOLS/wsdeflate.py" "$PORT" "$@"
 }
 
-connection_pid() {
-	local i pid
-	for ((i = 0; i < 100; i++)); do
-		pid=$(ps -o pid= --ppid "$SERVER_PID" | head -n 1 | tr -d ' ')
-		[ -n "$pid" ] && echo "$pid" && return 0
-		sleep 0.05
-	done
-	fail "no wsinetd under PID $SERVER_PID after 5 s"
-}
-
 # A text that compresses well, like chat or JSON traffic.
 chat() {
 	local i
@@ -178,12 +168,12 @@ EOF
 		grep -q '^extensions:' "$out" && break
 		sleep 0.05
 	done
-	base=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")
+	base=$(peak_rss_kib "$pid")
 	for ((i = 0; i < 600; i++)); do
 		grep -q '^close came after' "$out" && break
 		sleep 0.05
 	done
-	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")
+	hwm=$(peak_rss_kib "$pid")
 	echo >&4
 	exec 4>&-
 	wait "$client" || fail "wsdeflate failed: $(cat "$out")"
