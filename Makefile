@@ -10,7 +10,7 @@ UNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/nul
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = libssl libcrypto libsystemd
+PKGS = libssl libcrypto libsystemd zlib
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wformat=2
 DEFS = -D_GNU_SOURCE -DWSINETD_VERSION='"$(VERSION)"'
@@ -43,10 +43,12 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # and a static program doing that at run time would need the shared
 # libraries of the glibc it was built with. wsinetd never reads that
 # file (OPENSSL_INIT_NO_LOAD_CONFIG) nor loads a module, so the code is
-# linked but never runs.
+# linked but never runs. zlib (permessage-deflate) goes into both on the
+# same terms: statically into wsinetd (libz.a), where a plain session
+# never calls it, and dynamically into wsclient.
 WSINETD_STATIC = $(if $(SAN),,-static)
-WSINETD_LIBS = $(shell pkg-config $(if $(SAN),,--static) --libs libssl libcrypto)
-WSCLIENT_LIBS = $(shell pkg-config --libs libssl libcrypto)
+WSINETD_LIBS = $(shell pkg-config $(if $(SAN),,--static) --libs libssl libcrypto zlib)
+WSCLIENT_LIBS = $(shell pkg-config --libs libssl libcrypto zlib)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 
 # The folders are the layers (README, "How it is built"): src/core is the
@@ -61,7 +63,7 @@ WSCLIENT_SRC = $(wildcard src/wsclient/*.c)
 HEADERS = $(wildcard src/*/*.h)
 INC = -Isrc/core -Isrc/engine
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url
+FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url fuzz_pmd
 
 obj = $(patsubst src/%.c,$(B)/obj/%.o,$(1))
 CORE_OBJ = $(call obj,$(CORE_SRC))
@@ -108,6 +110,7 @@ MAXLEN_fuzz_request = 4096
 MAXLEN_fuzz_response = 4096
 MAXLEN_fuzz_frames = 4096
 MAXLEN_fuzz_url = 512
+MAXLEN_fuzz_pmd = 512
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/.dirs
 	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc/core -o $@ $< \

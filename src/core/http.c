@@ -531,6 +531,8 @@ ws_response_101_answer(char *out, size_t cap, const char *key, size_t keylen,
 
 	if (a->protocol.n > 0 && !ws_token_ok(a->protocol))
 		return 0;
+	if (a->extensions.n > 0 && !str_all(a->extensions, is_vchar_or_ws))
+		return 0;
 	for (i = 0; i < a->nheaders; i++)
 		if (!ws_header_line_ok(a->headers[i]))
 			return 0;
@@ -546,6 +548,11 @@ ws_response_101_answer(char *out, size_t cap, const char *key, size_t keylen,
 		put(&o, a->protocol.p, a->protocol.n);
 		put_str(&o, CRLF);
 	}
+	if (a->extensions.n > 0) {
+		put_str(&o, "Sec-WebSocket-Extensions: ");
+		put(&o, a->extensions.p, a->extensions.n);
+		put_str(&o, CRLF);
+	}
 	for (i = 0; i < a->nheaders; i++) {
 		put_str(&o, a->headers[i]);
 		put_str(&o, CRLF);
@@ -558,7 +565,7 @@ size_t
 ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
     const char *protocol)
 {
-	struct ws_answer a = { { "", 0 }, NULL, 0 };
+	struct ws_answer a = { { "", 0 }, NULL, 0, { "", 0 } };
 
 	if (protocol != NULL) {
 		if (!line_safe(protocol))
@@ -759,9 +766,12 @@ response_headers(struct ws_response *r, const struct ws_header *h, size_t n,
 		r->reason = "missing Sec-WebSocket-Accept";
 	else if (count > 1 || !str_eq(value, accept))
 		r->reason = "wrong Sec-WebSocket-Accept";
-	else if (header_find(h, n, "Sec-WebSocket-Extensions", &r->extensions) >
-	    0)
+	else if ((count = header_find(h, n, "Sec-WebSocket-Extensions",
+		      &r->extensions)) > 0 &&
+	    !r->extensions_offered)
 		r->reason = "server chose an extension we did not offer";
+	else if (count > 1)
+		r->reason = "more than one Sec-WebSocket-Extensions line";
 	else if ((count = header_find(h, n, "Sec-WebSocket-Protocol",
 		      &r->protocol)) > 1 ||
 	    (count == 1 && !protocol_offered(r->protocol, offered)))

@@ -9,7 +9,8 @@
 #include "ws.h"
 
 #define FIN_BIT 0x80
-#define RSV_BITS 0x70
+#define RSV1_BIT 0x40
+#define RSV23_BITS 0x30
 #define MASK_BIT 0x80
 #define LEN_BITS 0x7f
 #define LEN_16 126
@@ -106,11 +107,19 @@ check_first(struct ws_parser *p, struct ws_event *ev)
 {
 	p->fin = (p->hdr[0] & FIN_BIT) != 0;
 	p->opcode = p->hdr[0] & 0x0f;
-	if (p->hdr[0] & RSV_BITS) /* no extension is ever negotiated */
+	/* RSV2 and RSV3 belong to no extension we speak; RSV1 to
+	 * permessage-deflate, once negotiated (RFC 7692 section 6). */
+	if ((p->hdr[0] & RSV23_BITS) || ((p->hdr[0] & RSV1_BIT) && !p->rsv1_ok))
 		return fail(p, ev, WS_CLOSE_PROTOCOL_ERROR,
 		    "reserved bits set");
 	if (!is_known(p->opcode))
 		return fail(p, ev, WS_CLOSE_PROTOCOL_ERROR, "unknown opcode");
+	if ((p->hdr[0] & RSV1_BIT) && is_control(p->opcode))
+		return fail(p, ev, WS_CLOSE_PROTOCOL_ERROR,
+		    "RSV1 on a control frame");
+	if ((p->hdr[0] & RSV1_BIT) && p->opcode == WS_OP_CONT)
+		return fail(p, ev, WS_CLOSE_PROTOCOL_ERROR,
+		    "RSV1 on a continuation frame");
 	if (is_control(p->opcode) && !p->fin)
 		return fail(p, ev, WS_CLOSE_PROTOCOL_ERROR,
 		    "fragmented control frame");
@@ -179,6 +188,7 @@ start_frame(struct ws_parser *p)
 	if (p->opcode != WS_OP_CONT) {
 		p->msg_opcode = p->opcode;
 		p->msg_started = 0;
+		p->msg_compressed = (p->hdr[0] & RSV1_BIT) != 0;
 		p->msg_len = 0;
 		p->msg_frames = 0;
 		memset(&p->utf8, 0, sizeof(p->utf8));
@@ -233,6 +243,7 @@ data_event(struct ws_parser *p, uint8_t *data, size_t n, struct ws_event *ev)
 	ev->type = WS_EV_DATA;
 	ev->opcode = p->msg_opcode;
 	ev->first = !p->msg_started;
+	ev->compressed = p->msg_compressed;
 	ev->data = data;
 	ev->len = n;
 	p->msg_started = 1;
@@ -246,13 +257,15 @@ end_data_frame(struct ws_parser *p, struct ws_event *ev)
 	next_frame(p);
 	if (!p->fin)
 		return;
-	if (p->msg_opcode == WS_OP_TEXT && !ws_utf8_complete(&p->utf8)) {
+	if (p->msg_opcode == WS_OP_TEXT && !p->msg_compressed &&
+	    !ws_utf8_complete(&p->utf8)) {
 		fail(p, ev, WS_CLOSE_INVALID_PAYLOAD, "invalid UTF-8 in text");
 		return;
 	}
 	ev->fin = 1;
 	p->msg_opcode = 0;
 	p->msg_started = 0;
+	p->msg_compressed = 0;
 	p->msg_len = 0;
 	memset(&p->utf8, 0, sizeof(p->utf8));
 }
@@ -264,7 +277,7 @@ data_chunk(struct ws_parser *p, uint8_t *buf, size_t n, struct ws_event *ev)
 
 	if (p->masked)
 		ws_mask(buf, n, p->mask, p->frame_done);
-	if (p->msg_opcode == WS_OP_TEXT) {
+	if (p->msg_opcode == WS_OP_TEXT && !p->msg_compressed) {
 		/* Refuse before handing out a single bad byte. */
 		ok = ws_utf8_feed(&p->utf8, buf, n);
 		if (ok < n) {

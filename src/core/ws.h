@@ -121,6 +121,9 @@ int ws_utf8_valid(const uint8_t *p, size_t n);
 
 /* ---- frame.c: header encoder, masking ---- */
 
+/* RSV1 in a frame's first byte: the message is compressed (RFC 7692). */
+#define WS_FRAME_RSV1 0x40
+
 /* Writes a frame header; mask NULL means unmasked. Returns its length
  * (2 to 14). */
 size_t ws_frame_header(uint8_t out[WS_FRAME_HEADER_MAX], int fin, int opcode,
@@ -152,6 +155,7 @@ struct ws_event {
 	int opcode; /* DATA: WS_OP_TEXT or WS_OP_BINARY of the message */
 	int first; /* DATA: first chunk of its message */
 	int fin; /* DATA: last chunk of its message */
+	int compressed; /* DATA: the message is deflated (RFC 7692) */
 	uint8_t *data; /* DATA: in the caller's buffer, unmasked in place;
 			    * PING/PONG: the payload; CLOSE: the reason.
 			    * Control payloads live in the parser. */
@@ -165,6 +169,10 @@ struct ws_parser {
 	enum ws_role role; /* a server requires masked frames */
 	uint64_t max_message;
 	uint64_t max_frames; /* per message; init sets the default */
+
+	/* permessage-deflate was negotiated: RSV1 on the first frame of a
+	 * data message marks it compressed (RFC 7692 section 6) */
+	int rsv1_ok;
 
 	/* current frame */
 	uint8_t hdr[WS_FRAME_HEADER_MAX];
@@ -180,6 +188,9 @@ struct ws_parser {
 	/* current message */
 	int msg_opcode; /* 0: none in progress */
 	int msg_started; /* a DATA event of it was already returned */
+	int msg_compressed; /* its first frame had RSV1: the payload is
+			     * deflated, and its UTF-8 is the caller's to
+			     * check once inflated */
 	uint64_t msg_len;
 	uint64_t msg_frames;
 	struct ws_utf8 utf8;
@@ -201,7 +212,8 @@ void ws_parser_init(struct ws_parser *p, enum ws_role role,
  * place) and returns how many, filling ev. Each call consumes at least one
  * byte or returns an event other than NONE. Checks, in this order as bytes
  * arrive: reserved bits, opcodes, masking per role, control frame length
- * and fragmentation, continuation without a message, a new message inside
+ * and fragmentation, RSV1 (only with rsv1_ok, and only on the first frame
+ * of a data message), continuation without a message, a new message inside
  * one, the 64-bit length's top bit, the message limit (from the header,
  * before any payload), UTF-8 of text (at the failing byte) and of a close
  * reason, close codes. After ERROR or CLOSE it keeps returning that event
@@ -241,12 +253,14 @@ long ws_request_parse(struct ws_request *r, const char *buf, size_t len);
 size_t ws_response_101(char *out, size_t cap, const char *key, size_t keylen,
     const char *protocol);
 
-/* What a server adds to its 101: the chosen subprotocol (n 0: none) and
- * extra "Name: value" lines, each one ws_header_line_ok accepts. */
+/* What a server adds to its 101: the chosen subprotocol (n 0: none),
+ * extra "Name: value" lines, each one ws_header_line_ok accepts, and the
+ * Sec-WebSocket-Extensions value agreed (n 0: none). */
 struct ws_answer {
 	struct ws_str protocol;
 	const char *const *headers;
 	size_t nheaders;
+	struct ws_str extensions;
 };
 
 /* ws_response_101 with a full answer. Returns the length, or 0 if cap is
@@ -292,6 +306,10 @@ struct ws_response {
 	int status; /* once the status line is complete */
 	struct ws_str status_line; /* without CRLF, for messages */
 	struct ws_str protocol, extensions;
+	/* set before parsing: we offered extensions, so one answer line
+	 * of them is the caller's to judge (ws_pmd_answer); else any is a
+	 * failure */
+	int extensions_offered;
 	const char *reason; /* on failure: why */
 };
 
@@ -304,6 +322,55 @@ void ws_response_init(struct ws_response *r, size_t max_header);
  * did not offer is a failure. */
 long ws_response_parse(struct ws_response *r, const char *buf, size_t len,
     const char *accept, const char *offered_protocols);
+
+/* ---- pmd.c: permessage-deflate negotiation (RFC 7692 section 7) ---- */
+
+/* LZ77 window sizes, as base-2 logarithms (RFC 7692 7.1.2). */
+#define WS_PMD_BITS_MIN 8
+#define WS_PMD_BITS_MAX 15
+/* client_max_window_bits offered without a value. */
+#define WS_PMD_BITS_ANY 1
+/* What a client offers by default: Chrome's offer. It lets the server
+ * cap our window, so a server short of memory need not decline. */
+#define WS_PMD_OFFER "permessage-deflate; client_max_window_bits"
+/* Longest value ws_pmd_format writes, with its NUL. */
+#define WS_PMD_FORMAT_MAX 128
+
+/* The parameters of one offer or answer. A window of 0 is absent. */
+struct ws_pmd {
+	uint8_t server_no_context_takeover;
+	uint8_t client_no_context_takeover;
+	uint8_t server_max_window_bits; /* 0, or 8 to 15 */
+	uint8_t client_max_window_bits; /* 0, WS_PMD_BITS_ANY, or 8 to 15 */
+};
+
+/* Takes the next element of a Sec-WebSocket-Extensions list off *list,
+ * trimmed, splitting at commas outside quoted strings; empty elements are
+ * skipped. Returns 0 when the list is used up. */
+int ws_ext_next(struct ws_str *list, struct ws_str *elem);
+/* Parses one element, "name; param[=value]...". Returns 1 for
+ * permessage-deflate with valid parameters (filling *pmd), 0 for another
+ * extension, -1 for a malformed element or an unknown, duplicate, or
+ * out-of-range parameter, with *reason set. */
+int ws_pmd_parse(struct ws_str elem, struct ws_pmd *pmd, const char **reason);
+/* Server: the first offer of the request (every Sec-WebSocket-Extensions
+ * line, in order) that can be honoured with our window of at most window
+ * bits (8 to 15). Returns 1 and fills *answer with what to answer; 0
+ * when there is none, *reason saying why the last permessage-deflate
+ * offer was declined (NULL when there was none). Never answers a window
+ * larger than offered, nor client_max_window_bits unless offered. */
+int ws_pmd_choose(const struct ws_request *r, unsigned window,
+    struct ws_pmd *answer, const char **reason);
+/* Writes an answer (or offer) as a header value, NUL-terminated. Returns
+ * its length, or 0 when cap is too small. */
+size_t ws_pmd_format(const struct ws_pmd *p, char *out, size_t cap);
+/* Client: judges the server's Sec-WebSocket-Extensions value against what
+ * we offered (whether with client_max_window_bits). Returns 0 and fills
+ * *answer, or -1 with *reason: another extension, several, a malformed or
+ * out-of-range parameter, client_max_window_bits not offered or without a
+ * value. */
+int ws_pmd_answer(struct ws_str value, int offered_client_bits,
+    struct ws_pmd *answer, const char **reason);
 
 /* ---- policy.c: which upgrade requests a server accepts ---- */
 

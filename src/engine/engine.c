@@ -113,6 +113,7 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 		c->parser.max_frames = c->o.max_frames;
 	ws_request_init(&c->req, c->o.max_header);
 	ws_response_init(&c->resp, c->o.max_header);
+	c->resp.extensions_offered = c->o.deflate.on;
 	/* One byte over the header limit lets the parser see it exceeded. */
 	incap = c->o.max_header + 1 > IN_CHUNK ? c->o.max_header + 1 : IN_CHUNK;
 	if ((c->in.p = malloc(incap)) == NULL)
@@ -138,6 +139,7 @@ conn_free(struct conn *c)
 	if (c->tls != NULL)
 		tls_free(c->tls);
 	c->tls = NULL;
+	conn_deflate_free(&c->pmd);
 }
 
 int
@@ -255,11 +257,46 @@ send_direct(struct conn *c, int opcode, const void *prefix, size_t plen,
 	return queue_rest(c, iov, 3, (size_t)n);
 }
 
+/* Compressed into the output buffer, after room for the longest header;
+ * 0 when the message is to go as it is. */
+static int
+queue_compressed(struct conn *c, int opcode, const void *prefix, size_t plen,
+    const void *data, size_t len)
+{
+	uint8_t key[4], hdr[WS_FRAME_HEADER_MAX], *base;
+	const uint8_t *mask = NULL;
+	size_t n, hlen, cap = plen + len + 8;
+
+	if (buf_reserve(&c->out, WS_FRAME_HEADER_MAX + cap) == -1)
+		return 0; /* queue_frame reports it */
+	base = c->out.p + c->out.len;
+	n = conn_deflate_message(&c->pmd, prefix, plen, data, len,
+	    base + WS_FRAME_HEADER_MAX, cap);
+	if (n == 0)
+		return 0;
+	if (c->o.role == WS_ROLE_CLIENT) {
+		mask_key(key);
+		mask = key;
+	}
+	hlen = ws_frame_header(hdr, 1, opcode, n, mask);
+	hdr[0] |= WS_FRAME_RSV1;
+	memcpy(base, hdr, hlen);
+	memmove(base + hlen, base + WS_FRAME_HEADER_MAX, n);
+	if (mask)
+		ws_mask(base + hlen, n, mask, 0);
+	c->out.len += hlen + n;
+	return 1;
+}
+
 int
 conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
     const void *data, size_t len)
 {
 	if (c->sent_close || c->state >= CONN_DRAIN)
+		return 0;
+	if (c->pmd.on && (opcode == WS_OP_TEXT || opcode == WS_OP_BINARY) &&
+	    plen + len >= c->pmd.min &&
+	    queue_compressed(c, opcode, prefix, plen, data, len))
 		return 0;
 	/* Unmasked (server) frames only, and only when no queued bytes
 	 * must go first. */
@@ -350,10 +387,49 @@ deliver(struct conn *c, int opcode, const uint8_t *data, size_t len)
 		c->h->message(c, opcode, data, len);
 }
 
+/* A chunk of a compressed message, inflated into the reassembly buffer
+ * within the message limit; its text checked as UTF-8 as it comes. */
+static void
+on_compressed(struct conn *c, const struct ws_event *ev)
+{
+	const char *reason;
+	unsigned code;
+	size_t before, ok;
+
+	if (ev->first) {
+		c->msg.off = c->msg.len = 0;
+		c->msg_opcode = ev->opcode;
+		memset(&c->pmd.utf8, 0, sizeof(c->pmd.utf8));
+	}
+	before = c->msg.len;
+	code = conn_inflate_chunk(&c->pmd, ev->data, ev->len, ev->fin, &c->msg,
+	    c->o.max_message, &reason);
+	if (code != 0) {
+		fail(c, code, reason);
+		return;
+	}
+	if (c->msg_opcode == WS_OP_TEXT) {
+		ok = ws_utf8_feed(&c->pmd.utf8, c->msg.p + before,
+		    c->msg.len - before);
+		if (ok < c->msg.len - before ||
+		    (ev->fin && !ws_utf8_complete(&c->pmd.utf8))) {
+			fail(c, WS_CLOSE_INVALID_PAYLOAD,
+			    "invalid UTF-8 in text");
+			return;
+		}
+	}
+	if (ev->fin)
+		deliver(c, c->msg_opcode, c->msg.p, c->msg.len);
+}
+
 /* A chunk of a message: whole ones go straight from the input buffer. */
 static void
 on_data(struct conn *c, const struct ws_event *ev)
 {
+	if (ev->compressed) {
+		on_compressed(c, ev);
+		return;
+	}
 	if (ev->first && ev->fin) {
 		deliver(c, ev->opcode, ev->data, ev->len);
 		return;
@@ -536,10 +612,36 @@ server_policy(struct conn *c)
 	return -1;
 }
 
+/* The first permessage-deflate offer we can honour, if we take any; a
+ * declined one is worth a line. */
+static void
+server_deflate(struct conn *c, struct ws_str *answer)
+{
+	const struct conn_deflate_opts *o = &c->o.deflate;
+	struct ws_pmd agreed;
+	const char *why;
+	size_t n;
+
+	if (!o->on || c->req.extensions.p == NULL)
+		return;
+	if (!ws_pmd_choose(&c->req, o->window ? o->window : CONN_DEFLATE_WINDOW,
+		&agreed, &why)) {
+		if (why != NULL)
+			log_msg(LOG_INFO,
+			    "permessage-deflate offer declined: %s", why);
+		return;
+	}
+	n = ws_pmd_format(&agreed, c->pmd_answer, sizeof(c->pmd_answer));
+	conn_deflate_setup(&c->pmd, o, &agreed, WS_ROLE_SERVER);
+	c->parser.rsv1_ok = 1;
+	*answer = (struct ws_str){ c->pmd_answer, n };
+}
+
 static void
 server_handshake(struct conn *c)
 {
-	struct ws_answer a = { { "", 0 }, c->o.headers, c->o.nheaders };
+	struct ws_answer a = { { "", 0 }, c->o.headers, c->o.nheaders,
+		{ "", 0 } };
 	const char *reason = NULL;
 	long hlen;
 	size_t n;
@@ -560,6 +662,7 @@ server_handshake(struct conn *c)
 		return;
 	}
 	a.protocol = c->protocol;
+	server_deflate(c, &a.extensions);
 	/* The answer is written in place: extra headers make its length the
 	 * administrator's choice, bounded like a request's. */
 	if (buf_reserve(&c->out, c->o.max_header) == -1 ||
@@ -573,6 +676,26 @@ server_handshake(struct conn *c)
 	/* c->req points into the input buffer: handlers may read it until
 	 * the open handler returns, before frames after it are parsed. */
 	opened(c, hlen);
+}
+
+/* What the server agreed to, if anything; -1 when it is not what we
+ * offered (RFC 7692 section 5: the client fails the connection). */
+static int
+client_deflate(struct conn *c)
+{
+	struct ws_pmd agreed;
+	const char *why;
+
+	if (c->resp.extensions.p == NULL)
+		return 0;
+	if (ws_pmd_answer(c->resp.extensions, 1, &agreed, &why) == -1) {
+		conn_end(c, EXIT_HANDSHAKE, "invalid handshake: %s", why);
+		c->state = CONN_DONE;
+		return -1;
+	}
+	conn_deflate_setup(&c->pmd, &c->o.deflate, &agreed, WS_ROLE_CLIENT);
+	c->parser.rsv1_ok = 1;
+	return 0;
 }
 
 static void
@@ -597,6 +720,8 @@ client_handshake(struct conn *c)
 		c->state = CONN_DONE;
 		return;
 	}
+	if (client_deflate(c) == -1)
+		return;
 	opened(c, hlen);
 }
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "deflate.h"
 #include "ws.h"
 
 struct conn;
@@ -61,6 +62,8 @@ struct conn_opts {
 	 * Client: tls_host is the name or address to verify. */
 	struct ssl_ctx_st *tls_ctx;
 	const char *tls_host;
+	/* permessage-deflate: a client offers it, a server accepts offers */
+	struct conn_deflate_opts deflate;
 };
 
 struct conn_buf {
@@ -102,6 +105,9 @@ struct conn {
 	/* server: the subprotocol chosen, n 0 for none; it points into
 	 * o.policy->protocols, so it lives as long as the policy does */
 	struct ws_str protocol;
+	/* permessage-deflate, when agreed; server: the answer sent */
+	struct conn_deflate pmd;
+	char pmd_answer[WS_PMD_FORMAT_MAX];
 
 	int sent_close, got_close, shut;
 	int hold_input; /* set by the handler: parse no more frames for now */
@@ -133,7 +139,8 @@ int conn_client_start(struct conn *c, const char *request, size_t len,
 int conn_run(struct conn *c);
 void conn_free(struct conn *c);
 
-/* Queue one message: prefix then data, as one frame. Dropped after our
+/* Queue one message: prefix then data, as one frame, compressed when
+ * permessage-deflate was agreed and it shrinks. Dropped after our
  * close frame. Returns -1 when out of memory (the connection fails). */
 int conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
     const void *data, size_t len);

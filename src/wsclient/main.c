@@ -30,7 +30,7 @@ static const char USAGE[] =
     "                [--connect-timeout secs] [--close-timeout secs]\n"
     "                [--max-message bytes] [--ping-interval secs]\n"
     "                [--cacert file] [--cert file --key file] [-k]\n"
-    "                [--tls-min 1.2|1.3] url\n"
+    "                [--tls-min 1.2|1.3] [--no-compression] url\n"
     "       wsclient -h | -V\n";
 
 static const char HELP[] =
@@ -61,6 +61,7 @@ static const char HELP[] =
     "      --key FILE           ...with this private key (PEM both)\n"
     "  -k, --insecure           wss://: do not verify the server at all\n"
     "      --tls-min VERSION    oldest TLS version: 1.2 (default) or 1.3\n"
+    "      --no-compression     do not offer permessage-deflate\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
     "\n"
@@ -89,6 +90,7 @@ enum {
 	OPT_CERT,
 	OPT_KEY,
 	OPT_TLS_MIN,
+	OPT_NO_COMPRESSION,
 };
 
 static const struct option LONGOPTS[] = {
@@ -109,6 +111,7 @@ static const struct option LONGOPTS[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "tls-min", required_argument, NULL, OPT_TLS_MIN },
+	{ "no-compression", no_argument, NULL, OPT_NO_COMPRESSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -121,7 +124,7 @@ struct client {
 	size_t nmessages;
 	int from_stdin;
 	int echo;
-	const char *headers[MAX_HEADERS + 2];
+	const char *headers[MAX_HEADERS + 3];
 	size_t nheaders;
 	char *origin_header, *protocol_header;
 	const char *protocols;
@@ -165,7 +168,7 @@ header_line(const char *name, const char *value)
 static void
 add_header(struct client *cl, const char *h)
 {
-	if (cl->nheaders == MAX_HEADERS + 2)
+	if (cl->nheaders == MAX_HEADERS + 3)
 		usage_error("too many headers (at most %d)", MAX_HEADERS);
 	if (strchr(h, ':') == NULL || strpbrk(h, "\r\n") != NULL)
 		usage_error("invalid header (want 'Name: value'): %s", h);
@@ -251,6 +254,9 @@ parse_option(struct client *cl, int ch)
 		if (opt_seconds(optarg, &cl->o.ping_ms))
 			usage_error("invalid --ping-interval: %s", optarg);
 		break;
+	case OPT_NO_COMPRESSION:
+		cl->o.deflate.on = 0;
+		break;
 	case 'h':
 		printf("%s\n%s", USAGE, HELP);
 		exit(EXIT_OK);
@@ -291,6 +297,8 @@ parse_args(int argc, char **argv, struct client *cl)
 	if (cl->tls.insecure && cl->tls.cafile)
 		usage_error("%s", "--insecure and --cacert exclude each other");
 	cl->url = argv[optind];
+	if (cl->o.deflate.on)
+		add_header(cl, "Sec-WebSocket-Extensions: " WS_PMD_OFFER);
 }
 
 /* Text when it is valid UTF-8, binary otherwise: a text frame must be. */
@@ -488,7 +496,10 @@ main(int argc, char **argv)
 {
 	struct client cl = { .count = -1,
 		.connect_ms = 10000,
-		.o = { .role = WS_ROLE_CLIENT, .close_ms = 5000 } };
+		.o = { .role = WS_ROLE_CLIENT,
+		    .close_ms = 5000,
+		    .deflate = { 1, CONN_DEFLATE_LEVEL, CONN_DEFLATE_WINDOW,
+			CONN_DEFLATE_MEM_LEVEL, CONN_DEFLATE_MIN } } };
 	char accept[WS_ACCEPT_LEN + 1];
 	struct conn c;
 	int status;

@@ -24,6 +24,8 @@ static const char USAGE[] =
     "               [--max-connections N] [--drain-timeout SECS]\n"
     "               [--origin LIST] [--same-origin] [--protocol LIST]\n"
     "               [--require-protocol] [-H 'Name: value']...\n"
+    "               [--compression on|off] [--compression-level N]\n"
+    "               [--compression-window BITS] [--compression-min BYTES]\n"
     "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE\n"
     "               [--tls-client-ca FILE [--tls-client-optional]]\n"
     "               [--tls-min 1.2|1.3]]\n"
@@ -61,6 +63,14 @@ static const char HELP[] =
     "      --protocol LIST        subprotocols we speak, preferred first\n"
     "      --require-protocol     refuse (400) a client offering none of them\n"
     "  -H, --header 'N: V'        add a header to the 101 answer; repeatable\n"
+    "      --compression on|off   accept permessage-deflate offers (default\n"
+    "                             on)\n"
+    "      --compression-level N  zlib level, 1 (fast) to 9 (default 6)\n"
+    "      --compression-window B our largest LZ77 window, 8 to 15 bits,\n"
+    "                             and the client's when it lets us cap it\n"
+    "                             (default 12)\n"
+    "      --compression-min B    send smaller messages uncompressed\n"
+    "                             (default 64)\n"
     "      --log-level LEVEL      err, warning, notice, info (default), debug\n"
     "      --tls-cert FILE        speak TLS (wss://) with this PEM certificate\n"
     "                             (its chain may follow it in the file)\n"
@@ -121,6 +131,10 @@ enum {
 	OPT_TLS_CLIENT_CA,
 	OPT_TLS_CLIENT_OPTIONAL,
 	OPT_TLS_MIN,
+	OPT_COMPRESSION,
+	OPT_COMPRESSION_LEVEL,
+	OPT_COMPRESSION_WINDOW,
+	OPT_COMPRESSION_MIN,
 };
 
 static const struct option LONGOPTS[] = {
@@ -152,6 +166,11 @@ static const struct option LONGOPTS[] = {
 	{ "tls-client-ca", required_argument, NULL, OPT_TLS_CLIENT_CA },
 	{ "tls-client-optional", no_argument, NULL, OPT_TLS_CLIENT_OPTIONAL },
 	{ "tls-min", required_argument, NULL, OPT_TLS_MIN },
+	{ "compression", required_argument, NULL, OPT_COMPRESSION },
+	{ "compression-level", required_argument, NULL, OPT_COMPRESSION_LEVEL },
+	{ "compression-window", required_argument, NULL,
+	    OPT_COMPRESSION_WINDOW },
+	{ "compression-min", required_argument, NULL, OPT_COMPRESSION_MIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -271,6 +290,47 @@ limit_option(int ch, struct conn_opts *o)
 	case OPT_PING_INTERVAL:
 		if (opt_seconds(optarg, &o->ping_ms))
 			args_usage_error("invalid --ping-interval: %s", optarg);
+		return 1;
+	}
+	return 0;
+}
+
+/* Options of permessage-deflate; 0 when ch is not one. */
+static int
+compression_option(int ch, struct conn_deflate_opts *d)
+{
+	uint64_t v;
+	long n;
+
+	switch (ch) {
+	case OPT_COMPRESSION:
+		if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+			args_usage_error(
+			    "invalid --compression: %s (on or off)", optarg);
+		d->on = strcmp(optarg, "on") == 0;
+		return 1;
+	case OPT_COMPRESSION_LEVEL:
+		if (opt_count(optarg, 9, &n) || n < 1)
+			args_usage_error("invalid --compression-level: %s "
+					 "(1 to 9)",
+			    optarg);
+		d->level = (int)n;
+		return 1;
+	case OPT_COMPRESSION_WINDOW:
+		if (opt_count(optarg, WS_PMD_BITS_MAX, &n) ||
+		    n < WS_PMD_BITS_MIN)
+			args_usage_error("invalid --compression-window: %s "
+					 "(8 to 15)",
+			    optarg);
+		d->window = (unsigned)n;
+		return 1;
+	case OPT_COMPRESSION_MIN:
+		if (strcmp(optarg, "0") == 0)
+			v = 0;
+		else if (opt_bytes(optarg, MAX_MESSAGE_LIMIT, &v))
+			args_usage_error("invalid --compression-min: %s",
+			    optarg);
+		d->min = (size_t)v;
 		return 1;
 	}
 	return 0;
@@ -454,6 +514,8 @@ set_defaults(struct config *cfg)
 	cfg->bridge.framing = WS_PIPE_LINE;
 	cfg->bridge.kill_ms = 5000;
 	cfg->cgi.dirfd = -1;
+	cfg->conn.deflate = (struct conn_deflate_opts){ 1, CONN_DEFLATE_LEVEL,
+		CONN_DEFLATE_WINDOW, CONN_DEFLATE_MEM_LEVEL, CONN_DEFLATE_MIN };
 	cfg->dir_argv[0] = cfg->routed.rt.program;
 }
 
@@ -481,6 +543,16 @@ other_option(int ch, char **argv)
 	}
 }
 
+/* Each group's parser claims its own options; 0 when none does. */
+static int
+group_option(int ch, struct config *cfg)
+{
+	return limit_option(ch, &cfg->conn) || policy_option(ch, cfg) ||
+	    listener_option(ch, cfg) || bridge_option(ch, cfg) ||
+	    tls_option(ch, &cfg->tls) ||
+	    compression_option(ch, &cfg->conn.deflate);
+}
+
 void
 args_parse(int argc, char **argv, struct config *cfg)
 {
@@ -492,9 +564,7 @@ args_parse(int argc, char **argv, struct config *cfg)
 	while ((ch = getopt_long(argc, argv, "+eH:hV", LONGOPTS, NULL)) != -1) {
 		if (ch == 'e')
 			cfg->service = WS_SERVICE_ECHO;
-		else if (!limit_option(ch, &cfg->conn) &&
-		    !policy_option(ch, cfg) && !listener_option(ch, cfg) &&
-		    !bridge_option(ch, cfg) && !tls_option(ch, &cfg->tls))
+		else if (!group_option(ch, cfg))
 			other_option(ch, argv);
 	}
 	parse_program(argc, argv, cfg);

@@ -235,6 +235,23 @@ refute_log() {
 		fail "a line matches '$1' in the log: $(cat "$LOG")"
 }
 
+# The wsinetd that systemd-socket-activate started for the current
+# connection (polls at most 5 s).
+connection_pid() {
+	local i pid
+	for ((i = 0; i < 100; i++)); do
+		pid=$(ps -o pid= --ppid "$SERVER_PID" | head -n 1 | tr -d ' ')
+		[ -n "$pid" ] && echo "$pid" && return 0
+		sleep 0.05
+	done
+	fail "no wsinetd under PID $SERVER_PID after 5 s"
+}
+
+# Peak resident memory of PID in KiB.
+peak_rss_kib() {
+	awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"
+}
+
 # wsraw ARGS...: the byte-exact client against $PORT.
 wsraw() {
 	"$PYTHON" "$TOOLS/wsraw.py" "$PORT" --timeout 3 "$@"

@@ -9,23 +9,6 @@
 
 load helpers
 
-# The wsinetd that systemd-socket-activate started for the current
-# connection (polls at most 5 s).
-connection_pid() {
-	local i pid
-	for ((i = 0; i < 100; i++)); do
-		pid=$(ps -o pid= --ppid "$SERVER_PID" | head -n 1 | tr -d ' ')
-		[ -n "$pid" ] && echo "$pid" && return 0
-		sleep 0.05
-	done
-	fail "no wsinetd under PID $SERVER_PID after 5 s"
-}
-
-# Peak resident memory of PID in KiB.
-peak_rss_kib() {
-	awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"
-}
-
 @test "a slowloris trickling its request a byte a second is ended by --handshake-timeout 2" {
 	start_inetd_mode --handshake-timeout 2
 	run -0 wsraw --timeout 6 --trickle 1 --raw 'GET / HTTP/1.1\r\nHost: x\r\n'

@@ -13,6 +13,8 @@ line as "request: ...". Then, by the first step:
   --bad-accept          answer 101 with a wrong Sec-WebSocket-Accept
   --no-answer           say nothing (for the client's timeouts)
   --protocol NAME       answer a good 101 choosing subprotocol NAME
+  --extensions VALUE    answer a good 101 with this
+                        Sec-WebSocket-Extensions value
   (any other step)      answer a good 101
 and runs the steps in order:
   --send-text TEXT         send an unmasked text frame
@@ -38,7 +40,8 @@ import sys
 from wsframe import CLOSE, TEXT, Reader, accept_key, close_payload, \
     describe, frame
 
-ANSWERS = ("--status", "--bad-accept", "--no-answer", "--protocol")
+ANSWERS = ("--status", "--bad-accept", "--no-answer", "--protocol",
+           "--extensions")
 
 
 def say(line):
@@ -93,6 +96,8 @@ def answer(sock, first, key):
     chosen = b""
     if first[0] == "--protocol":
         chosen = b"Sec-WebSocket-Protocol: " + first[1].encode() + b"\r\n"
+    if first[0] == "--extensions":
+        chosen = b"Sec-WebSocket-Extensions: " + first[1].encode() + b"\r\n"
     sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                  b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept +
                  b"\r\n" + chosen + b"\r\n")
@@ -129,7 +134,7 @@ def run(peer, steps):
 
 def parse_args(argv):
     takes = {"--status", "--send-text", "--send-masked-text", "--send-close",
-             "--send-hex", "--timeout", "--protocol"}
+             "--send-hex", "--timeout", "--protocol", "--extensions"}
     flags = {"--bad-accept", "--no-answer", "--reply-close", "--vanish"}
     if not argv or not argv[0].isdigit():
         sys.exit("usage: wsfake.py PORT [--timeout SECS] STEP...")

@@ -7,12 +7,14 @@ the tools print it, and the handshake's Sec-WebSocket-Accept value.
 
 It judges nothing: frames come back with their bits as they were sent,
 for the caller to check. It does no HTTP, no reassembly of fragments
-and no UTF-8 checking. Python 3 standard library only."""
+and no UTF-8 checking. permessage-deflate's transform (RFC 7692 7.2) is
+here too, with Python's zlib. Python 3 standard library only."""
 import base64
 import collections
 import hashlib
 import os
 import struct
+import zlib
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 CONT, TEXT, BINARY, CLOSE, PING, PONG = 0, 1, 2, 8, 9, 10
@@ -146,3 +148,72 @@ class Reader:
                 return got
             if not self.more():
                 raise EOFError
+
+
+# ---- permessage-deflate (RFC 7692 section 7.2) ----
+
+RSV1 = 4  # in Frame.rsv and frame(rsv=...)
+TAIL = b"\x00\x00\xff\xff"
+
+
+class Deflater:
+    """One direction's compressor: raw deflate, each message flushed
+    with Z_SYNC_FLUSH and its tail taken off. zlib refuses a raw window
+    of 8 bits, so 8 compresses with 9 (never reaching back past 250
+    bytes, so a 256-byte window inflates it)."""
+
+    def __init__(self, bits=15, no_context=False, level=6):
+        self.bits, self.no_context, self.level = max(bits, 9), no_context, level
+        self.z = self._new()
+
+    def _new(self):
+        return zlib.compressobj(self.level, zlib.DEFLATED, -self.bits)
+
+    def message(self, data):
+        out = self.z.compress(data) + self.z.flush(zlib.Z_SYNC_FLUSH)
+        assert out.endswith(TAIL)
+        if self.no_context:
+            self.z = self._new()
+        return out[:-4]
+
+
+class Inflater:
+    """One direction's decompressor, with the tail put back."""
+
+    def __init__(self, bits=15, no_context=False):
+        self.bits, self.no_context = bits, no_context
+        self.z = zlib.decompressobj(-bits)
+
+    def message(self, payload, limit=0):
+        out = self.z.decompress(payload + TAIL, limit)
+        if self.no_context:
+            self.z = zlib.decompressobj(-self.bits)
+        return out
+
+
+def deflate_zeros(n, chunk=1 << 24):
+    """A raw deflate stream (tail removed) of n zero bytes, made without
+    holding them: a bomb of 1 GiB costs about a megabyte."""
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    zeros = bytes(min(n, chunk))
+    parts = []
+    while n > 0:
+        parts.append(z.compress(zeros[:min(n, chunk)]))
+        n -= chunk
+    out = b"".join(parts) + z.flush(zlib.Z_SYNC_FLUSH)
+    return out[:-4]
+
+
+def pmd_params(value):
+    """The parameters of an answer's single permessage-deflate element,
+    as a dict (a flag maps to True), or None when there is none."""
+    if not value:
+        return None
+    name, *params = [p.strip() for p in value.split(";")]
+    if name.lower() != "permessage-deflate":
+        return None
+    out = {}
+    for p in params:
+        k, _, v = p.partition("=")
+        out[k.strip().lower()] = int(v.strip().strip('"')) if v else True
+    return out

@@ -637,6 +637,30 @@ test_sticky(void)
 	is_int(ws_response_parse(&res, BYTES(S101 RUPG RCONN RACC END), ACCEPT,
 		   NULL),
 	    -1, "stays refused");
+
+	/* With extensions offered, one answer line is the caller's to judge
+	 * (ws_pmd_answer); two are refused here. */
+	ws_response_init(&res, 0);
+	res.extensions_offered = 1;
+	is_int(ws_response_parse(&res,
+		   BYTES(S101 RUPG RCONN RACC
+		       "Sec-WebSocket-Extensions: permessage-deflate\r\n" END),
+		   ACCEPT, NULL),
+	    (long)sizeof(S101 RUPG RCONN RACC
+		"Sec-WebSocket-Extensions: permessage-deflate\r\n" END) -
+		1,
+	    "an extension we offered is passed on");
+	ok(res.extensions.n == 18 &&
+		memcmp(res.extensions.p, "permessage-deflate", 18) == 0,
+	    "and its value recorded");
+	ws_response_init(&res, 0);
+	res.extensions_offered = 1;
+	is_int(ws_response_parse(&res,
+		   BYTES(S101 RUPG RCONN RACC
+		       "Sec-WebSocket-Extensions: permessage-deflate\r\n"
+		       "Sec-WebSocket-Extensions: permessage-deflate\r\n" END),
+		   ACCEPT, NULL),
+	    -1, "two extension lines are refused");
 }
 
 /* Flips each byte of the sample to a few troublesome values: any answer
@@ -761,10 +785,25 @@ test_answer_headers(void)
 		{ "Content-Length: 5", 0 },
 		{ "Transfer-Encoding: chunked", 0 },
 	};
-	struct ws_answer a = { { "chat", 4 }, extra, 2 };
+	struct ws_answer a = { { "chat", 4 }, extra, 2, { "", 0 } };
 	const char *bad[] = { "Upgrade: x" };
+	static const char want_ext[] =
+	    "HTTP/1.1 101 Switching Protocols\r\n"
+	    "Upgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+	    "Sec-WebSocket-Extensions: permessage-deflate\r\n"
+	    "\r\n";
+	struct ws_answer e = { { "", 0 }, NULL, 0,
+		{ "permessage-deflate", 18 } };
 	char out[512];
 	size_t i, n;
+
+	n = ws_response_101_answer(out, sizeof(out), BYTES(KEY), &e);
+	is_mem(out, n, BYTES(want_ext), "101 with an extension");
+	e.extensions = (struct ws_str){ "a\r\nX: y", 8 };
+	n = ws_response_101_answer(out, sizeof(out), BYTES(KEY), &e);
+	is_int((long long)n, 0, "101 refuses an extension value with CR LF");
 
 	n = ws_response_101_answer(out, sizeof(out), BYTES(KEY), &a);
 	is_mem(out, n, BYTES(want), "101 with a protocol and extra headers");
