@@ -164,6 +164,13 @@ check_length(struct ws_parser *p, struct ws_event *ev)
 	if (is_control(p->opcode))
 		return 0;
 	limit = p->max_message ? p->max_message : WS_MAX_MESSAGE_DEFAULT;
+	/* A compressed message is bounded by its inflated size, which the
+	 * engine checks as it inflates; what arrives may be a little
+	 * larger than that when the data did not shrink (deflate's stored
+	 * blocks), so its wire length gets deflate's worst growth. */
+	if (p->opcode == WS_OP_CONT ? p->msg_compressed
+				    : (p->hdr[0] & RSV1_BIT) != 0)
+		limit += WS_DEFLATE_GROWTH(limit);
 	so_far = p->opcode == WS_OP_CONT ? p->msg_len : 0;
 	/* Subtract rather than add: the sum could wrap. */
 	if (so_far > limit || p->frame_len > limit - so_far)

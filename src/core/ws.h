@@ -121,6 +121,12 @@ int ws_utf8_valid(const uint8_t *p, size_t n);
 
 /* ---- frame.c: header encoder, masking ---- */
 
+/* The most a deflate stream can exceed its input by, for n bytes of
+ * input, with some margin: stored blocks, at worst 5 bytes of header
+ * for every 128 bytes when the compressor's buffers are at their
+ * smallest, and the stream's own ending. A compressed message's wire
+ * length may be this much over the message limit. */
+#define WS_DEFLATE_GROWTH(n) ((n) / 16 + 64)
 /* RSV1 in a frame's first byte: the message is compressed (RFC 7692). */
 #define WS_FRAME_RSV1 0x40
 

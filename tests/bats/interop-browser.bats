@@ -44,7 +44,7 @@ open_console() {
 		"$@"
 }
 
-@test "Chromium's console page does the hello exchange with wsinetd and closes cleanly; wsinetd declines permessage-deflate" {
+@test "Chromium's console page does the hello exchange with wsinetd and closes cleanly, permessage-deflate negotiated" {
 	serve_www
 	# The page comes from another port: its origin must be allowed.
 	start_listenfds_mode --origin "http://127.0.0.1:$WWW_PORT"
@@ -54,9 +54,9 @@ open_console() {
 		--type 'typed <b>here</b>' --received 3
 	assert_output "request extensions: permessage-deflate; client_max_window_bits
 response: 101
-response extensions: none
+response extensions: permessage-deflate; client_max_window_bits=12
 log: connecting to ws://127.0.0.1:$PORT/
-log: open, extensions: none, subprotocol: none
+log: open, extensions: permessage-deflate; client_max_window_bits=12, subprotocol: none
 log: sent: Hello, WebSocket server!
 log: received: Welcome to the WebSocket server!
 log: received: You said: Hello, WebSocket server!

@@ -11,15 +11,25 @@ requires_peers() {
 	require_node_ws
 }
 
-@test "node's ws client does the hello exchange with wsinetd, which declines permessage-deflate" {
+@test "node's ws client does the hello exchange with wsinetd, permessage-deflate negotiated" {
 	start_inetd_mode
+	run --separate-stderr -0 node "$INTEROP/ws_client.js" \
+		"ws://127.0.0.1:$PORT/" hello
+	assert_output "$HELLO_OUT
+closed: 1000
+extensions: permessage-deflate"
+	assert_exits 0
+	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
+}
+
+@test "control: with --compression off wsinetd declines node ws's offer" {
+	start_inetd_mode --compression off
 	run --separate-stderr -0 node "$INTEROP/ws_client.js" \
 		"ws://127.0.0.1:$PORT/" hello
 	assert_output "$HELLO_OUT
 closed: 1000
 extensions: none"
 	assert_exits 0
-	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
 }
 
 @test "node's ws client gets text and a 1 MiB binary message back unchanged from wsinetd --echo" {
@@ -29,7 +39,7 @@ extensions: none"
 	assert_output "text echoed
 binary echoed: 1048576 bytes, identical
 closed: 1000
-extensions: none"
+extensions: permessage-deflate"
 	assert_exits 0
 }
 
@@ -40,7 +50,7 @@ extensions: none"
 	assert_output "fragmented text echoed: split ✓ here
 pong: are you there
 closed: 1000
-extensions: none"
+extensions: permessage-deflate"
 	assert_exits 0
 }
 

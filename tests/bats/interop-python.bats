@@ -11,15 +11,25 @@ requires_peers() {
 	require_python_module websockets
 }
 
-@test "Python websockets' client does the hello exchange with wsinetd, which declines permessage-deflate" {
+@test "Python websockets' client does the hello exchange with wsinetd, permessage-deflate negotiated" {
 	start_inetd_mode
+	run --separate-stderr -0 "$INTEROP/websockets_client.py" \
+		"ws://127.0.0.1:$PORT/" hello
+	assert_output "$HELLO_OUT
+closed: 1000
+extensions: permessage-deflate"
+	assert_exits 0
+	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
+}
+
+@test "control: with --compression off wsinetd declines Python websockets' offer" {
+	start_inetd_mode --compression off
 	run --separate-stderr -0 "$INTEROP/websockets_client.py" \
 		"ws://127.0.0.1:$PORT/" hello
 	assert_output "$HELLO_OUT
 closed: 1000
 extensions: none"
 	assert_exits 0
-	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
 }
 
 @test "Python websockets' client gets a 1 MiB binary message back byte for byte from wsinetd --echo" {
@@ -29,7 +39,7 @@ extensions: none"
 	assert_output "text echoed
 binary echoed: 1048576 bytes, identical
 closed: 1000
-extensions: none"
+extensions: permessage-deflate"
 	assert_exits 0
 	assert_log 'in [0-9]{7} B, out [0-9]{7} B$'
 }
@@ -42,7 +52,7 @@ extensions: none"
 binary: 70002 bytes, identical
 pong: are you there
 closed: 1000
-extensions: none"
+extensions: permessage-deflate"
 	assert_exits 0
 }
 
@@ -55,7 +65,7 @@ extensions: none"
 	assert_output "after close: got a
 after close: got b
 closed: 1000
-extensions: none"
+extensions: permessage-deflate"
 	assert_exits 0
 	assert_log 'closed by the peer \(peer sent 1000 ""\).*program exit 0$'
 }

@@ -31,15 +31,25 @@ You said: not the hello"
 	wait_peer_log '^client closed: 1000$'
 }
 
-@test "tornado's client does the hello exchange with wsinetd, which declines the permessage-deflate it offers" {
+@test "tornado's client does the hello exchange with wsinetd, which accepts the permessage-deflate it offers" {
 	start_inetd_mode
+	run --separate-stderr -0 "$INTEROP/tornado_client.py" \
+		"ws://127.0.0.1:$PORT/" hello
+	assert_output "$HELLO_OUT
+closed: 1000
+extensions: permessage-deflate; client_max_window_bits=12"
+	assert_exits 0
+	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
+}
+
+@test "control: with --compression off wsinetd declines tornado's offer" {
+	start_inetd_mode --compression off
 	run --separate-stderr -0 "$INTEROP/tornado_client.py" \
 		"ws://127.0.0.1:$PORT/" hello
 	assert_output "$HELLO_OUT
 closed: 1000
 extensions: none"
 	assert_exits 0
-	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
 }
 
 @test "tornado's client gets text and a 1 MiB binary message back unchanged from wsinetd --echo" {
@@ -49,6 +59,6 @@ extensions: none"
 	assert_output "text echoed
 binary echoed: 1048576 bytes, identical
 closed: 1000
-extensions: none"
+extensions: permessage-deflate; client_max_window_bits=12"
 	assert_exits 0
 }

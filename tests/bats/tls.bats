@@ -374,7 +374,7 @@ eof"
 		"wss://localhost:$PORT/" hello
 	assert_output "$HELLO_OUT
 closed: 1000
-extensions: none"
+extensions: permessage-deflate"
 	assert_exits 0
 }
 

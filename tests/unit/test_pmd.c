@@ -391,6 +391,41 @@ test_rsv1(void)
 	}
 }
 
+/* The wire length of a compressed message may pass the message limit by
+ * deflate's growth; a plain one may not. Limit 40: 40 + 2 + 64 = 106. */
+static const struct {
+	const char *name;
+	uint8_t first; /* FIN, RSV1, opcode */
+	uint8_t len; /* declared, under 126 */
+	int too_big;
+} grow_v[] = {
+	{ "plain text at the limit", 0x81, 40, 0 },
+	{ "plain text one over", 0x81, 41, 1 },
+	{ "compressed text one over the limit", 0xc1, 41, 0 },
+	{ "compressed text at the growth bound", 0xc1, 40 + 2 + 64, 0 },
+	{ "compressed text one past the growth bound", 0xc1, 40 + 2 + 65, 1 },
+};
+
+static void
+test_growth(void)
+{
+	struct ws_parser p;
+	struct ws_event ev;
+	uint8_t hdr[6] = { 0, 0, 0, 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < NELEM(grow_v); i++) {
+		ws_parser_init(&p, WS_ROLE_SERVER, 40);
+		p.rsv1_ok = 1;
+		hdr[0] = grow_v[i].first;
+		hdr[1] = 0x80 | grow_v[i].len;
+		ws_parser_feed(&p, hdr, sizeof(hdr), &ev);
+		ok((ev.type == WS_EV_ERROR && ev.code == 1009) ==
+			grow_v[i].too_big,
+		    "%s", grow_v[i].name);
+	}
+}
+
 int
 main(void)
 {
@@ -401,5 +436,6 @@ main(void)
 	test_format();
 	test_ext_next();
 	test_rsv1();
+	test_growth();
 	return done_testing();
 }
