@@ -24,7 +24,7 @@ static const char USAGE[] =
     "               [--max-connections N] [--drain-timeout SECS]\n"
     "               [--origin LIST] [--same-origin] [--protocol LIST]\n"
     "               [--require-protocol] [-H 'Name: value']...\n"
-    "               [--log-level LEVEL]\n"
+    "               [--log-level LEVEL] [--no-sandbox]\n"
     "       wsinetd [options] [--binary | --framing line|nul|len32]\n"
     "               [--kill-timeout SECS] [--passenv NAME,...]\n"
     "               [--reverse-lookup] -- PROGRAM [ARG...] | --dir DIR\n"
@@ -60,6 +60,8 @@ static const char HELP[] =
     "      --require-protocol     refuse (400) a client offering none of them\n"
     "  -H, --header 'N: V'        add a header to the 101 answer; repeatable\n"
     "      --log-level LEVEL      err, warning, notice, info (default), debug\n"
+    "      --no-sandbox           do not jail the process (for debugging;\n"
+    "                             SANDBOX in wsinetd(8))\n"
     "  -h, --help                 show this help\n"
     "  -V, --version              show the version\n"
     "\n"
@@ -105,6 +107,7 @@ enum {
 	OPT_DIR,
 	OPT_PASSENV,
 	OPT_REVERSE_LOOKUP,
+	OPT_NO_SANDBOX,
 };
 
 static const struct option LONGOPTS[] = {
@@ -131,6 +134,7 @@ static const struct option LONGOPTS[] = {
 	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "passenv", required_argument, NULL, OPT_PASSENV },
 	{ "reverse-lookup", no_argument, NULL, OPT_REVERSE_LOOKUP },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -396,13 +400,16 @@ set_defaults(struct config *cfg)
 	cfg->dir_argv[0] = cfg->routed.rt.program;
 }
 
-/* The options that no group claims: the service, logging, -h and -V. */
+/* The options that no group claims: logging, the sandbox, -h and -V. */
 static void
-other_option(int ch, char **argv)
+other_option(int ch, char **argv, struct config *cfg)
 {
 	int lvl;
 
 	switch (ch) {
+	case OPT_NO_SANDBOX:
+		cfg->no_sandbox = 1;
+		break;
 	case OPT_LOG_LEVEL:
 		if ((lvl = log_level_parse(optarg)) == -1)
 			args_usage_error("invalid --log-level: %s", optarg);
@@ -434,7 +441,7 @@ args_parse(int argc, char **argv, struct config *cfg)
 		else if (!limit_option(ch, &cfg->conn) &&
 		    !policy_option(ch, cfg) && !listener_option(ch, cfg) &&
 		    !bridge_option(ch, cfg))
-			other_option(ch, argv);
+			other_option(ch, argv, cfg);
 	}
 	parse_program(argc, argv, cfg);
 	if (cfg->policy.require_protocol && cfg->policy.protocols == NULL)
@@ -443,6 +450,7 @@ args_parse(int argc, char **argv, struct config *cfg)
 	 * to us in its visitor's name unless --origin lets it. */
 	if (cfg->policy.origins == NULL)
 		cfg->policy.same_origin = 1;
+	cfg->bridge.sandbox = !cfg->no_sandbox;
 	cfg->conn.policy = &cfg->policy;
 	cfg->conn.headers = cfg->headers;
 }

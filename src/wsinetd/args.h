@@ -30,6 +30,7 @@ struct config {
 	struct cgi_opts cgi;
 	struct cgi_target routed;
 	char *dir_argv[2];
+	int no_sandbox; /* --no-sandbox: no self-jail (jail.h) */
 };
 
 /* Fills in cfg from the command line, defaults first; on a bad one logs
