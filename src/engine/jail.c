@@ -372,16 +372,18 @@ landlock_enter(const struct jail *j)
 	return rc;
 }
 
+/* Soft and hard, so that it stays. One call, unless the hard limit is
+ * below v already (raising it is EPERM): then that is kept. */
 static int
 limit(int resource, rlim_t v)
 {
-	struct rlimit r;
+	struct rlimit r = { v, v };
 
-	if (getrlimit(resource, &r) == -1)
+	if (setrlimit(resource, &r) == 0)
+		return 0;
+	if (errno != EPERM || getrlimit(resource, &r) == -1)
 		return -1;
-	if (r.rlim_max != RLIM_INFINITY && r.rlim_max < v)
-		v = r.rlim_max;
-	r.rlim_cur = r.rlim_max = v;
+	r.rlim_cur = r.rlim_max;
 	return setrlimit(resource, &r);
 }
 
@@ -428,8 +430,9 @@ jail_enter(const struct jail *j, char *err, size_t errcap)
 	const char *step;
 
 	/* syslog(3) stamps local time: read the zone now, while files can
-	 * still be opened. */
-	tzset();
+	 * still be opened. Nothing else asks for local time. */
+	if (log_target() == LOG_TO_SYSLOG)
+		tzset();
 	step = "PR_SET_NO_NEW_PRIVS";
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		goto fail;
