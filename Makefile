@@ -72,7 +72,7 @@ ENGINE_OBJ = $(call obj,$(ENGINE_SRC))
 all: $(B)/wsinetd $(B)/wsclient
 
 $(B)/.dirs:
-	@mkdir -p $(B)/unit $(B)/bench $(B)/fuzz $(B)/libfuzzer \
+	@mkdir -p $(B)/unit $(B)/jail $(B)/bench $(B)/fuzz $(B)/libfuzzer \
 		$(B)/obj/core $(B)/obj/engine $(B)/obj/wsinetd \
 		$(B)/obj/wsclient && touch $@
 
@@ -95,6 +95,16 @@ $(B)/unit/%: tests/unit/%.c tests/unit/tap.h $(CORE_SRC) $(HEADERS) | $(B)/.dirs
 		$(CORE_SRC) $(PKG_LIBS)
 
 units: $(UNITS:%=$(B)/unit/%)
+
+# The self-jail from inside: links the engine's jail and log, since the
+# jail is OS glue and no part of the pure core.
+$(B)/jail/test_jail: tests/jail/test_jail.c tests/unit/tap.h \
+		src/engine/jail.c src/engine/log.c $(HEADERS) | $(B)/.dirs
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) -Itests/unit -o $@ $< src/engine/jail.c \
+		src/engine/log.c
+
+jail-test: $(B)/jail/test_jail
 
 # Fuzz targets. make check replays their corpus and kept crashers through
 # a plain main() (tests/fuzz/replay.c) under ASan+UBSan with any compiler;
@@ -162,9 +172,10 @@ check-deps:
 	@scripts/deps check
 
 check: check-deps lint
-	$(MAKE) all units fuzz-replay bench-tools
+	$(MAKE) all units jail-test fuzz-replay bench-tools
 	WSINETD_BUILD=$(CURDIR)/$(B) prove --exec tests/tap-run \
-		$(UNITS:%=tests/unit/%.c) $(FUZZ:%=tests/fuzz/%.c) \
+		$(UNITS:%=tests/unit/%.c) tests/jail/test_jail.c \
+		$(FUZZ:%=tests/fuzz/%.c) \
 		tests/bats/*.bats
 
 # make check runs the conformance suite by category through Bats;
@@ -190,7 +201,7 @@ demo:
 lint: $(B)/libws.a
 	clang-format --dry-run --Werror src/*/*.c src/*/*.h tests/unit/*.c \
 		tests/unit/*.h tests/bench/*.c tests/bench/*.h \
-		tests/fuzz/*.c tests/fuzz/*.h
+		tests/fuzz/*.c tests/fuzz/*.h tests/jail/*.c
 	scripts/check-layers src/core $(B)/libws.a
 
 # Benchmarks print tables; they never gate anything on a number.
@@ -230,5 +241,5 @@ uninstall:
 clean:
 	rm -rf build build-san
 
-.PHONY: all units bench-tools fuzz fuzz-replay deps check-deps check \
+.PHONY: all units jail-test bench-tools fuzz fuzz-replay deps check-deps check \
 	conformance check-full demo lint bench install uninstall clean

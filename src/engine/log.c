@@ -27,6 +27,26 @@ static enum log_target target = LOG_TO_STDERR;
 static int with_prefix;
 static int level = LOG_INFO;
 static int to_journal; /* stderr is the journal's stream */
+/* Connected once, when stderr turns out to be the journal's stream, so
+ * that each event costs one sendmsg and a jailed process (jail.c), which
+ * may no longer create sockets or resolve paths, can still log. */
+static int journal_fd = -1;
+
+static void
+journal_open(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (journal_fd >= 0)
+		return;
+	memcpy(sa.sun_path, JOURNAL_SOCKET, sizeof(JOURNAL_SOCKET));
+	journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (journal_fd >= 0 &&
+	    connect(journal_fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		close(journal_fd);
+		journal_fd = -1;
+	}
+}
 
 static int
 same_file(int a, int b)
@@ -71,6 +91,7 @@ stderr_is_connection(int rfd, int wfd)
 		return 1; /* closed: nowhere safe but syslog */
 	if (stderr_is_journal(&st)) {
 		to_journal = 1;
+		journal_open();
 		return 0;
 	}
 	return same_file(2, rfd) || same_file(2, wfd) ||
@@ -165,17 +186,14 @@ static int
 journal_send(int prio, const char *line, const char *const *fields, size_t n)
 {
 	static const char nl = '\n';
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char message[1100], priority[16], ident[64];
 	struct iovec iov[2 * (MAX_FIELDS + 3)];
 	const char *all[MAX_FIELDS + 3] = { message, priority, ident };
-	struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa) };
+	struct msghdr mh = { .msg_iov = iov };
 	size_t i;
-	ssize_t sent;
-	int fd;
 
-	if (!to_journal || target != LOG_TO_STDERR || n > MAX_FIELDS ||
-	    strchr(line, '\n') != NULL)
+	if (!to_journal || journal_fd < 0 || target != LOG_TO_STDERR ||
+	    n > MAX_FIELDS || strchr(line, '\n') != NULL)
 		return -1;
 	snprintf(message, sizeof(message), "MESSAGE=%s", line);
 	snprintf(priority, sizeof(priority), "PRIORITY=%d", prio);
@@ -188,14 +206,8 @@ journal_send(int prio, const char *line, const char *const *fields, size_t n)
 		iov[2 * i] = (struct iovec){ (void *)all[i], strlen(all[i]) };
 		iov[2 * i + 1] = (struct iovec){ (void *)&nl, 1 };
 	}
-	memcpy(sa.sun_path, JOURNAL_SOCKET, sizeof(JOURNAL_SOCKET));
-	mh.msg_iov = iov;
 	mh.msg_iovlen = 2 * (n + 3);
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	sent = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	close(fd);
-	return sent == -1 ? -1 : 0;
+	return sendmsg(journal_fd, &mh, MSG_NOSIGNAL) == -1 ? -1 : 0;
 }
 
 void

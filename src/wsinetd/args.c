@@ -28,7 +28,7 @@ static const char USAGE[] =
     "               [--compression-window BITS] [--compression-min BYTES]\n"
     "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE\n"
     "               [--tls-client-ca FILE [--tls-client-optional]]\n"
-    "               [--tls-min 1.2|1.3]]\n"
+    "               [--tls-min 1.2|1.3]] [--no-sandbox]\n"
     "       wsinetd [options] [--binary | --framing line|nul|len32]\n"
     "               [--kill-timeout SECS] [--passenv NAME,...]\n"
     "               [--reverse-lookup] -- PROGRAM [ARG...] | --dir DIR\n"
@@ -81,6 +81,8 @@ static const char HELP[] =
     "                             send no certificate\n"
     "      --tls-min VERSION      oldest TLS version accepted: 1.2 (default)\n"
     "                             or 1.3\n"
+    "      --no-sandbox           do not jail the process (for debugging;\n"
+    "                             SANDBOX in wsinetd(8))\n"
     "  -h, --help                 show this help\n"
     "  -V, --version              show the version\n"
     "\n"
@@ -135,6 +137,7 @@ enum {
 	OPT_COMPRESSION_LEVEL,
 	OPT_COMPRESSION_WINDOW,
 	OPT_COMPRESSION_MIN,
+	OPT_NO_SANDBOX,
 };
 
 static const struct option LONGOPTS[] = {
@@ -171,6 +174,7 @@ static const struct option LONGOPTS[] = {
 	{ "compression-window", required_argument, NULL,
 	    OPT_COMPRESSION_WINDOW },
 	{ "compression-min", required_argument, NULL, OPT_COMPRESSION_MIN },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -519,13 +523,16 @@ set_defaults(struct config *cfg)
 	cfg->dir_argv[0] = cfg->routed.rt.program;
 }
 
-/* The options that no group claims: the service, logging, -h and -V. */
+/* The options that no group claims: logging, the sandbox, -h and -V. */
 static void
-other_option(int ch, char **argv)
+other_option(int ch, char **argv, struct config *cfg)
 {
 	int lvl;
 
 	switch (ch) {
+	case OPT_NO_SANDBOX:
+		cfg->no_sandbox = 1;
+		break;
 	case OPT_LOG_LEVEL:
 		if ((lvl = log_level_parse(optarg)) == -1)
 			args_usage_error("invalid --log-level: %s", optarg);
@@ -565,7 +572,7 @@ args_parse(int argc, char **argv, struct config *cfg)
 		if (ch == 'e')
 			cfg->service = WS_SERVICE_ECHO;
 		else if (!group_option(ch, cfg))
-			other_option(ch, argv);
+			other_option(ch, argv, cfg);
 	}
 	parse_program(argc, argv, cfg);
 	check_tls(&cfg->tls);
@@ -575,6 +582,7 @@ args_parse(int argc, char **argv, struct config *cfg)
 	 * to us in its visitor's name unless --origin lets it. */
 	if (cfg->policy.origins == NULL)
 		cfg->policy.same_origin = 1;
+	cfg->bridge.sandbox = !cfg->no_sandbox;
 	cfg->conn.policy = &cfg->policy;
 	cfg->conn.headers = cfg->headers;
 }

@@ -33,6 +33,7 @@ struct config {
 	char *dir_argv[2];
 	/* TLS with --tls-cert; tls.cert is NULL without it. */
 	struct tls_server_opts tls;
+	int no_sandbox; /* --no-sandbox: no self-jail (jail.h) */
 };
 
 /* Fills in cfg from the command line, defaults first; on a bad one logs

@@ -18,6 +18,7 @@
 #include "bridge.h"
 #include "clock.h"
 #include "exits.h"
+#include "jail.h"
 #include "log.h"
 #include "spawn.h"
 
@@ -57,6 +58,22 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
+/* The program is out of the engine's hands (it is the admin's to
+ * confine), so the engine can give up all it no longer needs. */
+static void
+jail_engine(struct conn *c, struct bridge *b)
+{
+	struct jail j = { .mode = JAIL_BRIDGE,
+		.max_message = c->o.max_message,
+		.program = b->pid };
+	char err[160];
+
+	if (!b->o.sandbox || jail_enter(&j, err, sizeof(err)) == 0)
+		return;
+	conn_end(c, EXIT_SYSTEM, "%s", err);
+	conn_close(c, WS_CLOSE_INTERNAL_ERROR, "internal error");
+}
+
 static void
 on_open(struct conn *c)
 {
@@ -86,6 +103,7 @@ on_open(struct conn *c)
 	b->in_fd = ch.in_fd;
 	b->out_fd = ch.out_fd;
 	b->err_fd = ch.err_fd;
+	jail_engine(c, b);
 }
 
 /* One line of the program's stderr to our log, never to the peer. */

@@ -22,6 +22,8 @@ struct bridge_opts {
 	 * block that the bridge frees once the program started; NULL with
 	 * *why set when it cannot be made. */
 	char **(*environ)(struct conn *c, const char **why);
+	/* Jail the engine (jail.h, JAIL_BRIDGE) once the program runs. */
+	int sandbox;
 };
 
 struct bridge {

@@ -315,6 +315,7 @@ int
 listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd))
 {
 	struct listener l = { .lfd = lfd, .o = o, .serve = serve };
+	char err[160];
 	sigset_t set;
 	int status;
 
@@ -331,6 +332,11 @@ listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd))
 	    (l.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    net_set_nonblock(lfd) == -1) {
 		log_msg(LOG_ERR, "listener setup: %s", strerror(errno));
+		free(l.kids);
+		return EXIT_SYSTEM;
+	}
+	if (o->jail && jail_enter(o->jail, err, sizeof(err)) == -1) {
+		log_msg(LOG_ERR, "%s", err);
 		free(l.kids);
 		return EXIT_SYSTEM;
 	}

@@ -9,9 +9,14 @@
 
 #include <stddef.h>
 
+#include "jail.h"
+
 struct listener_opts {
 	unsigned max_conns; /* live children at most; more get a 503 */
 	int drain_ms; /* after SIGTERM, before the children get SIGTERM */
+	/* The listener's own jail once it is set up (JAIL_LISTENER), or
+	 * NULL; each child jails itself further. */
+	const struct jail *jail;
 };
 
 /* A listening TCP socket on "ADDR:PORT" or "[ADDR]:PORT" (numeric

@@ -14,6 +14,7 @@
 
 #include "args.h"
 #include "exits.h"
+#include "jail.h"
 #include "log.h"
 #include "net.h"
 #include "sd.h"
@@ -127,6 +128,19 @@ program_environ(struct conn *c, const char **why)
 	    why);
 }
 
+static int
+jail_service(const struct conn *c)
+{
+	struct jail j = { .mode = JAIL_SERVICE,
+		.max_message = c->o.max_message };
+	char err[160];
+
+	if (cfg.no_sandbox || jail_enter(&j, err, sizeof(err)) == 0)
+		return 0;
+	log_msg(LOG_ERR, "%s", err);
+	return -1;
+}
+
 /* One connection, start to end, in this process; returns the status. */
 static int
 serve_fds(int rfd, int wfd)
@@ -154,6 +168,12 @@ serve_fds(int rfd, int wfd)
 		h = &bridge_handler;
 	if (conn_init(&c, rfd, wfd, &cfg.conn, h, &b) == -1) {
 		log_msg(LOG_ERR, "%s out of memory", peer);
+		return EXIT_SYSTEM;
+	}
+	/* hello and echo: jailed before a byte of the request is read; the
+	 * bridge jails itself once its program runs. */
+	if (!cfg.bridge.argv && jail_service(&c) == -1) {
+		conn_free(&c);
 		return EXIT_SYSTEM;
 	}
 	status = conn_run(&c);
@@ -193,9 +213,15 @@ tls_prepare(int listening)
 	return 0;
 }
 
+/* A bridge's children exec programs, which would inherit its jail; the
+ * listener jails itself only for hello and echo. */
 static int
 listen_on(int lfd)
 {
+	static struct jail j = { .mode = JAIL_LISTENER };
+
+	if (!cfg.no_sandbox && !cfg.bridge.argv)
+		cfg.listener.jail = &j;
 	log_init("wsinetd", 1, lfd, lfd);
 	return listener_run(lfd, &cfg.listener, serve_socket);
 }
