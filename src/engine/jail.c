@@ -121,7 +121,8 @@ static const struct sock_filter prologue[] = {
 
 /* What hello and echo need, most frequent first: the poll loop, the
  * clocks (the vDSO usually answers without a call), malloc, the log
- * (syslog's sendto with its getpid, the journal's sendmsg) and exit. */
+ * (syslog's sendto with its getpid, the journal's sendmsg), what
+ * OpenSSL adds for a TLS connection, and exit. */
 static const struct sock_filter service_calls[] = {
 	ALLOW(read),
 	ALLOW(write),
@@ -143,6 +144,10 @@ static const struct sock_filter service_calls[] = {
 	ALLOW(sendto),
 	ALLOW(sendmsg),
 	ALLOW(getpid),
+	/* TLS: OpenSSL's locks (a futex call when glibc must wait or
+	 * wake), and the random generator reseeding in a forked child. */
+	ALLOW(futex),
+	ALLOW(getrandom),
 	ALLOW(rt_sigreturn),
 	ALLOW(rt_sigprocmask),
 	ALLOW(restart_syscall),
