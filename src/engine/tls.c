@@ -9,11 +9,15 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -31,6 +35,24 @@ static const char PLAIN_HTTP[] =
     "Connection: close\r\n"
     "\r\n"
     "This port speaks TLS: use https:// or wss://.\n";
+
+/* A ticket key in nginx's 80-byte ssl_session_ticket_key layout: the
+ * name tickets carry, then the HMAC-SHA256 key, then the AES-256 key. */
+#define KEY_NAME 16
+#define KEY_HMAC 32
+#define KEY_AES 32
+#define KEY_SIZE (KEY_NAME + KEY_HMAC + KEY_AES)
+/* Rotation keeps a few old keys; a file with more is a mistake. */
+#define KEYS_MAX 64
+
+/* What a context carries besides OpenSSL's own: the ticket keys read
+ * from --tls-ticket-keys, newest first. Freed with the context. */
+struct extra {
+	size_t nkeys;
+	unsigned char keys[KEYS_MAX][KEY_SIZE];
+};
+
+static int extra_index = -1;
 
 int
 tls_version_parse(const char *s)
@@ -65,12 +87,48 @@ reason(SSL *s, const char *what, char *err, size_t cap)
 	ERR_clear_error();
 }
 
+static void
+free_extra(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+    void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	if (ptr != NULL)
+		OPENSSL_clear_free(ptr, sizeof(struct extra));
+}
+
+/* The context's extra, made on first use; NULL when out of memory. */
+static struct extra *
+extra_of(SSL_CTX *ctx)
+{
+	struct extra *x = SSL_CTX_get_ex_data(ctx, extra_index);
+
+	if (x != NULL)
+		return x;
+	if ((x = OPENSSL_zalloc(sizeof(*x))) == NULL)
+		return NULL;
+	if (SSL_CTX_set_ex_data(ctx, extra_index, x) != 1) {
+		OPENSSL_free(x);
+		return NULL;
+	}
+	return x;
+}
+
 /* Once per process, before the first context: no configuration file. */
 static int
 init(char *err, size_t cap)
 {
 	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1) {
 		reason(NULL, "OpenSSL initialisation: ", err, cap);
+		return -1;
+	}
+	if (extra_index == -1 &&
+	    (extra_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
+		 free_extra)) == -1) {
+		reason(NULL, "OpenSSL ex_data: ", err, cap);
 		return -1;
 	}
 	return 0;
@@ -159,6 +217,134 @@ client_ca(SSL_CTX *ctx, const struct tls_server_opts *o, char *err, size_t cap)
 	return 0;
 }
 
+/* Up to cap bytes of fd into buf; the count, or -1 with errno. */
+static ssize_t
+read_all(int fd, unsigned char *buf, size_t cap)
+{
+	size_t len = 0;
+	ssize_t r;
+
+	while (len < cap) {
+		if ((r = read(fd, buf + len, cap - len)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	return (ssize_t)len;
+}
+
+/* Reads a whole key file: one or more keys back to back, nothing else. */
+static int
+read_keys(const char *path, struct extra *x, char *err, size_t cap)
+{
+	unsigned char buf[KEYS_MAX * KEY_SIZE + 1];
+	ssize_t len = -1;
+	int fd, ok = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		len = read_all(fd, buf, sizeof(buf));
+		close(fd);
+	}
+	if (len == -1)
+		snprintf(err, cap, "ticket keys %s: %s", path, strerror(errno));
+	else if (len > KEYS_MAX * KEY_SIZE)
+		snprintf(err, cap, "ticket keys %s: more than %d keys", path,
+		    KEYS_MAX);
+	else if (len == 0)
+		snprintf(err, cap,
+		    "ticket keys %s: empty (openssl rand %d makes one key)",
+		    path, KEY_SIZE);
+	else if (len % KEY_SIZE != 0)
+		snprintf(err, cap,
+		    "ticket keys %s: %zd bytes, not a multiple of %d "
+		    "(openssl rand %d makes one key)",
+		    path, len, KEY_SIZE, KEY_SIZE);
+	else
+		ok = 1;
+	if (ok) {
+		memcpy(x->keys, buf, (size_t)len);
+		x->nkeys = (size_t)len / KEY_SIZE;
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return ok ? 0 : -1;
+}
+
+/* AES-256-CBC and HMAC-SHA256 under key k, as nginx does with its 80-byte
+ * keys; 0 on success. */
+static int
+ticket_crypto(const unsigned char *k, unsigned char *iv, EVP_CIPHER_CTX *c,
+    EVP_MAC_CTX *h, int enc)
+{
+	OSSL_PARAM p[3];
+
+	p[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    (void *)(k + KEY_NAME), KEY_HMAC);
+	p[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	p[2] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_CTX_set_params(h, p) != 1)
+		return -1;
+	return EVP_CipherInit_ex(c, EVP_aes_256_cbc(), NULL,
+		   k + KEY_NAME + KEY_HMAC, iv, enc) == 1
+	    ? 0
+	    : -1;
+}
+
+/* OpenSSL's ticket key callback: the first key seals new tickets; any
+ * key opens one, and a ticket under an older key is replaced (2). */
+static int
+ticket_key_cb(SSL *s, unsigned char name[16], unsigned char *iv,
+    EVP_CIPHER_CTX *c, EVP_MAC_CTX *h, int enc)
+{
+	struct extra *x = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), extra_index);
+	size_t i;
+
+	if (x == NULL || x->nkeys == 0)
+		return -1;
+	if (enc) {
+		if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1 ||
+		    ticket_crypto(x->keys[0], iv, c, h, 1) == -1)
+			return -1;
+		memcpy(name, x->keys[0], KEY_NAME);
+		return 1;
+	}
+	for (i = 0; i < x->nkeys; i++)
+		if (CRYPTO_memcmp(name, x->keys[i], KEY_NAME) == 0)
+			break;
+	if (i == x->nkeys)
+		return 0; /* not ours, or dropped: a full handshake */
+	if (ticket_crypto(x->keys[i], iv, c, h, 0) == -1)
+		return -1;
+	return i == 0 ? 1 : 2;
+}
+
+/* Tickets: under keys from a file, under OpenSSL's random keys (shared
+ * by a listener's children), or none. */
+static int
+tickets(SSL_CTX *ctx, const struct tls_server_opts *o, char *err, size_t cap)
+{
+	struct extra *x;
+
+	if (o->ticket_keys == NULL) {
+		if (!o->tickets)
+			SSL_CTX_set_num_tickets(ctx, 0);
+		return 0;
+	}
+	if ((x = extra_of(ctx)) == NULL) {
+		snprintf(err, cap, "ticket keys %s: out of memory",
+		    o->ticket_keys);
+		return -1;
+	}
+	if (read_keys(o->ticket_keys, x, err, cap) == -1)
+		return -1;
+	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_key_cb);
+	return 0;
+}
+
 SSL_CTX *
 tls_server_ctx(const struct tls_server_opts *o, char *err, size_t cap)
 {
@@ -170,15 +356,14 @@ tls_server_ctx(const struct tls_server_opts *o, char *err, size_t cap)
 	    NULL)
 		return NULL;
 	if (load_pair(ctx, o->cert, o->key, err, cap) == -1 ||
-	    (o->client_ca && client_ca(ctx, o, err, cap) == -1))
+	    (o->client_ca && client_ca(ctx, o, err, cap) == -1) ||
+	    tickets(ctx, o, err, cap) == -1)
 		goto fail;
 	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
 	/* One process per connection: a session cache would die with it.
-	 * Tickets resume where their keys are shared (a listener's forked
-	 * children); elsewhere they only waste bytes. */
+	 * Tickets resume where their keys are shared (a key file, or a
+	 * listener's forked children); elsewhere they only waste bytes. */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	if (!o->tickets)
-		SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_max_early_data(ctx, 0);
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	/* Seeds the random generator now, while it may still open what it

@@ -19,7 +19,11 @@ struct tls_server_opts {
 	const char *client_ca; /* ask for and verify client certificates */
 	int client_optional; /* with client_ca: a client may send none */
 	int min_version; /* TLS1_2_VERSION (default) or TLS1_3_VERSION */
-	int tickets; /* issue session tickets (keys live as long as ctx) */
+	/* nginx-style 80-byte ticket keys, newest first: read when the
+	 * context is built; tickets under any of them resume. */
+	const char *ticket_keys;
+	int tickets; /* without ticket_keys: issue tickets under random
+		      * keys that live as long as ctx */
 };
 
 struct tls_client_opts {

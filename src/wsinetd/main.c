@@ -174,9 +174,10 @@ serve_socket(int fd)
 	return serve_fds(fd, fd);
 }
 
-/* With --tls-cert: certificate, key and CAs read, the context built and
- * the random generator seeded, once, before any connection; a listener's
- * children inherit it and share its ticket keys. */
+/* With --tls-cert: certificate, key, CAs and ticket keys read, the
+ * context built and the random generator seeded, once, before any
+ * connection; a listener's children inherit it and so share its ticket
+ * keys even without --tls-ticket-keys. */
 static int
 tls_prepare(int listening)
 {

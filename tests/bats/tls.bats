@@ -72,6 +72,8 @@ setup_file() {
 	for f in ca server client stranger wrong-name expired; do
 		[ -s "$BATS_FILE_TMPDIR/$f.pem" ] || return 1
 	done
+	openssl rand -out old.keys 80 && openssl rand -out new.keys 80 &&
+		cat new.keys old.keys >both.keys || return 1
 }
 
 setup() {
@@ -151,6 +153,19 @@ raw() {
 		    print("(nothing)")
 		print("eof")
 	EOF
+}
+
+# s_client_session IN|OUT FILE: openssl s_client's hello request over
+# TLS 1.3 to $PORT, saving its session to FILE (OUT) or resuming from it
+# (IN); prints "New" or "Reused". It waits for the welcome, after which
+# the tickets have come.
+s_client_session() {
+	local flag=-sess_out
+	[ "$1" = IN ] && flag=-sess_in
+	openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$PKI/ca.pem" \
+		-verify_return_error "$flag" "$2" -tls1_3 -ign_eof \
+		< <(printf 'GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n') \
+		2>/dev/null | grep -a -oE '^(New|Reused), TLSv1\.3'
 }
 
 # The summary line a child of a listener logs for a hello exchange.
@@ -355,6 +370,44 @@ eof"
 	run --separate-stderr -9 "$WSINETD" --tls-cert "$PKI/server.pem" \
 		--tls-key "$PKI/client.key" </dev/null
 	[[ $stderr == "<3>TLS: key $PKI/client.key: "* ]] || fail "stderr: $stderr"
+}
+
+@test "--tls-ticket-keys lets a second Accept=yes process resume the first one's session" {
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys" --idle-timeout 1
+	run -0 s_client_session OUT "$BATS_TEST_TMPDIR/sess"
+	assert_output "New, TLSv1.3"
+	run -0 s_client_session IN "$BATS_TEST_TMPDIR/sess"
+	assert_output "Reused, TLSv1.3"
+	assert_exits 6 6
+}
+
+@test "without --tls-ticket-keys an Accept=yes wsinetd neither issues nor takes tickets" {
+	start_inetd_mode "${TLS[@]}" --idle-timeout 1
+	run -0 s_client_session OUT "$BATS_TEST_TMPDIR/none"
+	assert_output "New, TLSv1.3"
+	[ ! -e "$BATS_TEST_TMPDIR/none" ] || fail "a session was saved"
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys" --idle-timeout 1
+	run -0 s_client_session OUT "$BATS_TEST_TMPDIR/sess"
+	[ -s "$BATS_TEST_TMPDIR/sess" ] || fail "no session saved"
+	start_inetd_mode "${TLS[@]}" --idle-timeout 1
+	run -0 s_client_session IN "$BATS_TEST_TMPDIR/sess"
+	assert_output "New, TLSv1.3"
+}
+
+@test "a ticket key file that is empty, of the wrong size or missing fails at start with one line" {
+	head -c 79 "$PKI/both.keys" >"$BATS_TEST_TMPDIR/short"
+	: >"$BATS_TEST_TMPDIR/empty"
+	run --separate-stderr -9 "$WSINETD" "${TLS[@]}" --tls-ticket-keys "$BATS_TEST_TMPDIR/short" </dev/null
+	[ "$stderr" = "<3>TLS: ticket keys $BATS_TEST_TMPDIR/short: 79 bytes, not a multiple of 80 (openssl rand 80 makes one key)" ] ||
+		fail "stderr: $stderr"
+	run --separate-stderr -9 "$WSINETD" "${TLS[@]}" --tls-ticket-keys "$BATS_TEST_TMPDIR/empty" </dev/null
+	[ "$stderr" = "<3>TLS: ticket keys $BATS_TEST_TMPDIR/empty: empty (openssl rand 80 makes one key)" ] ||
+		fail "stderr: $stderr"
+	run --separate-stderr -9 "$WSINETD" "${TLS[@]}" --tls-ticket-keys "$BATS_TEST_TMPDIR/none" </dev/null
+	[ "$stderr" = "<3>TLS: ticket keys $BATS_TEST_TMPDIR/none: No such file or directory" ] ||
+		fail "stderr: $stderr"
+	run --separate-stderr -2 "$WSINETD" --tls-ticket-keys "$PKI/both.keys"
+	[[ $stderr == "wsinetd: --tls-ticket-keys needs --tls-cert"$'\n'* ]] || fail "stderr: $stderr"
 }
 
 @test "TLS options without --tls-cert are usage errors" {
