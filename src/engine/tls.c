@@ -18,10 +18,12 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "log.h"
 #include "tls.h"
 
 /* We speak HTTP/1.1 (the upgrade) and nothing else over ALPN. */
@@ -45,11 +47,15 @@ static const char PLAIN_HTTP[] =
 /* Rotation keeps a few old keys; a file with more is a mistake. */
 #define KEYS_MAX 64
 
-/* What a context carries besides OpenSSL's own: the ticket keys read
- * from --tls-ticket-keys, newest first. Freed with the context. */
+/* What a context carries besides OpenSSL's own: a server's ticket keys
+ * from --tls-ticket-keys, newest first; a client's session file and the
+ * session read from it. Freed with the context. */
 struct extra {
 	size_t nkeys;
 	unsigned char keys[KEYS_MAX][KEY_SIZE];
+	const char *session_path;
+	SSL_SESSION *session;
+	int save_failed; /* said once, not once per ticket */
 };
 
 static int extra_index = -1;
@@ -96,8 +102,10 @@ free_extra(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 	(void)idx;
 	(void)argl;
 	(void)argp;
-	if (ptr != NULL)
-		OPENSSL_clear_free(ptr, sizeof(struct extra));
+	if (ptr == NULL)
+		return;
+	SSL_SESSION_free(((struct extra *)ptr)->session);
+	OPENSSL_clear_free(ptr, sizeof(struct extra));
 }
 
 /* The context's extra, made on first use; NULL when out of memory. */
@@ -411,6 +419,81 @@ fail:
 	return NULL;
 }
 
+/* A new session (TLS 1.3: a ticket after the handshake) replaces the
+ * file: written to a temporary file (0600) next to it, then renamed, so
+ * that a reader sees the old session or the new one, whole. */
+static int
+save_session(SSL *s, SSL_SESSION *sess)
+{
+	struct extra *x = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(s), extra_index);
+	char tmp[4096];
+	FILE *f = NULL;
+	int fd, ok;
+
+	if (x == NULL || x->session_path == NULL || x->save_failed)
+		return 0;
+	errno = ENAMETOOLONG;
+	fd = (size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", x->session_path) <
+		sizeof(tmp)
+	    ? mkostemp(tmp, O_CLOEXEC)
+	    : -1;
+	ok = fd != -1 && (f = fdopen(fd, "w")) != NULL &&
+	    PEM_write_SSL_SESSION(f, sess) == 1 && fflush(f) == 0;
+	if (fd != -1)
+		ok = (f != NULL ? fclose(f) : close(fd)) == 0 && ok &&
+		    rename(tmp, x->session_path) == 0;
+	if (!ok) {
+		log_msg(LOG_WARNING,
+		    "warning: --tls-session %s: cannot save: %s",
+		    x->session_path, strerror(errno));
+		x->save_failed = 1;
+		if (fd != -1)
+			unlink(tmp);
+	}
+	ERR_clear_error();
+	return 0; /* we keep no reference */
+}
+
+/* The session saved in path, if any; 1 when there is none. */
+static int
+load_session(struct extra *x, const char *path, char *err, size_t cap)
+{
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL && errno == ENOENT)
+		return 1;
+	if (f == NULL) {
+		snprintf(err, cap, "--tls-session %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	x->session = PEM_read_SSL_SESSION(f, NULL, NULL, NULL);
+	fclose(f);
+	ERR_clear_error();
+	if (x->session == NULL) {
+		snprintf(err, cap, "--tls-session %s: not a saved TLS session",
+		    path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+tls_client_session(SSL_CTX *ctx, const char *path, char *err, size_t cap)
+{
+	struct extra *x = extra_of(ctx);
+
+	if (x == NULL) {
+		snprintf(err, cap, "--tls-session %s: out of memory", path);
+		return -1;
+	}
+	x->session_path = path;
+	SSL_CTX_set_session_cache_mode(ctx,
+	    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, save_session);
+	return load_session(x, path, err, cap);
+}
+
 void
 tls_ctx_free(SSL_CTX *ctx)
 {
@@ -434,12 +517,16 @@ set_peer(SSL *s, const char *host)
 SSL *
 tls_new(SSL_CTX *ctx, int rfd, int wfd, const char *host)
 {
+	struct extra *x;
 	SSL *s;
 
 	if ((s = SSL_new(ctx)) == NULL)
 		return NULL;
+	x = SSL_CTX_get_ex_data(ctx, extra_index);
 	if (SSL_set_rfd(s, rfd) != 1 || SSL_set_wfd(s, wfd) != 1 ||
-	    (host != NULL && set_peer(s, host) != 1)) {
+	    (host != NULL && set_peer(s, host) != 1) ||
+	    (host != NULL && x != NULL && x->session != NULL &&
+		SSL_set_session(s, x->session) != 1)) {
 		SSL_free(s);
 		return NULL;
 	}
@@ -461,6 +548,18 @@ answer_plain_http(SSL *s)
 	shutdown(fd, SHUT_WR);
 }
 
+/* Whether the handshake is done. Once the peer's data has come it was,
+ * even if a fatal error since put OpenSSL's state machine back in an
+ * error state: the summary still describes the session, and a late EOF
+ * is no handshake failure. (A TLS 1.3 client finishes before the server
+ * has checked its certificate: only data from the server proves that
+ * the server was content.) */
+static int
+handshake_done(SSL *s)
+{
+	return SSL_get_app_data(s) != NULL || SSL_is_init_finished(s);
+}
+
 /* What an SSL_read or SSL_write that returned r <= 0 means. */
 static ssize_t
 outcome(SSL *s, int r, char *err, size_t cap)
@@ -468,7 +567,7 @@ outcome(SSL *s, int r, char *err, size_t cap)
 	int e = SSL_get_error(s, r), saved = errno;
 	unsigned long q = ERR_peek_error();
 	int lib = ERR_GET_LIB(q), why = ERR_GET_REASON(q);
-	int done = SSL_is_init_finished(s);
+	int done = handshake_done(s);
 
 	switch (e) {
 	case SSL_ERROR_WANT_READ:
@@ -510,8 +609,10 @@ tls_read(SSL *s, void *p, size_t n, char *err, size_t cap)
 	ERR_clear_error();
 	if (n > 0x7fffffff)
 		n = 0x7fffffff;
-	if ((r = SSL_read(s, p, (int)n)) > 0)
+	if ((r = SSL_read(s, p, (int)n)) > 0) {
+		SSL_set_app_data(s, s);
 		return r;
+	}
 	return outcome(s, r, err, cap);
 }
 
@@ -553,7 +654,7 @@ tls_free(SSL *s)
 int
 tls_describe(SSL *s, const char **protocol, const char **cipher, int *resumed)
 {
-	if (!SSL_is_init_finished(s))
+	if (!handshake_done(s))
 		return -1;
 	*protocol = SSL_get_version(s);
 	*cipher = SSL_get_cipher_name(s);

@@ -38,6 +38,12 @@ struct ssl_ctx_st *tls_server_ctx(const struct tls_server_opts *o, char *err,
     size_t cap);
 struct ssl_ctx_st *tls_client_ctx(const struct tls_client_opts *o, char *err,
     size_t cap);
+/* Client: offer the session saved in path, if there is one, and save
+ * every new session the server gives there (mode 0600, atomically).
+ * Returns 0 with a session to offer, 1 when path does not exist, -1 with
+ * the reason in err when it cannot be used (a new session then). */
+int tls_client_session(struct ssl_ctx_st *ctx, const char *path, char *err,
+    size_t cap);
 void tls_ctx_free(struct ssl_ctx_st *ctx);
 /* "1.2" or "1.3" into TLS1_2_VERSION or TLS1_3_VERSION; 0 otherwise. */
 int tls_version_parse(const char *s);

@@ -168,6 +168,15 @@ s_client_session() {
 		2>/dev/null | grep -a -oE '^(New|Reused), TLSv1\.3'
 }
 
+# resume FILE NEW|RESUMED: wsclient's hello exchange with --tls-session
+# FILE; it says on stderr whether the saved session was taken.
+resume() {
+	local want=$2
+	run --separate-stderr -0 wss --tls-session "$1"
+	assert_output "$HELLO_OUT"
+	[ "$stderr" = "wsclient: TLS session ${want,,}" ] || fail "stderr: $stderr"
+}
+
 # The summary line a child of a listener logs for a hello exchange.
 HELLO_LINE='^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
 
@@ -392,6 +401,67 @@ eof"
 	start_inetd_mode "${TLS[@]}" --idle-timeout 1
 	run -0 s_client_session IN "$BATS_TEST_TMPDIR/sess"
 	assert_output "New, TLSv1.3"
+}
+
+@test "wsclient --tls-session resumes across two Accept=yes processes sharing a ticket key file" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	start_listenfds_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys"
+	resume "$sess" NEW
+	[ "$(stat -c %a "$sess")" = 600 ] || fail "mode $(stat -c %a "$sess")"
+	grep -q '^-----BEGIN SSL SESSION PARAMETERS-----$' "$sess" || fail "not PEM"
+	resume "$sess" RESUMED
+	assert_exits 0 0
+	assert_log ', TLSv1\.3 full handshake$'
+	assert_log ', TLSv1\.3 resumed$'
+	[ "$(find "$BATS_TEST_TMPDIR" -name 'sess.*' | wc -l)" = 0 ] ||
+		fail "temporary files left: $(ls "$BATS_TEST_TMPDIR")"
+}
+
+@test "wsclient --tls-session does not resume with Accept=yes processes without a ticket key file" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	start_inetd_mode "${TLS[@]}"
+	resume "$sess" NEW
+	[ ! -e "$sess" ] || fail "a session was saved"
+	resume "$sess" NEW
+	refute_log 'resumed'
+}
+
+@test "a ticket under the old key resumes after a new key is prepended, and its successor is under the new key" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/old.keys"
+	resume "$sess" NEW
+	cp "$sess" "$BATS_TEST_TMPDIR/old-ticket"
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys"
+	resume "$sess" RESUMED
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/new.keys"
+	resume "$sess" RESUMED
+	# The control: the old key's ticket, once that key is dropped.
+	resume "$BATS_TEST_TMPDIR/old-ticket" NEW
+}
+
+@test "a listener's children resume each other's sessions without a ticket key file" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	start_listen "${TLS[@]}"
+	resume "$sess" NEW
+	resume "$sess" RESUMED
+	wait_log ', TLSv1\.3 resumed$'
+	# Another listener has other random keys.
+	start_listen "${TLS[@]}"
+	resume "$sess" NEW
+}
+
+@test "wsclient --tls-session with a file that holds no session warns, starts a new one and replaces it" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	echo garbage >"$sess"
+	start_listenfds_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys"
+	run --separate-stderr -0 wss --tls-session "$sess"
+	assert_output "$HELLO_OUT"
+	[ "$stderr" = "wsclient: warning: --tls-session $sess: not a saved TLS session; starting a new one
+wsclient: TLS session new" ] || fail "stderr: $stderr"
+	resume "$sess" RESUMED
+	run --separate-stderr -0 wss --tls-session "$BATS_TEST_TMPDIR/no/such/dir"
+	[ "$stderr" = "wsclient: warning: --tls-session $BATS_TEST_TMPDIR/no/such/dir: cannot save: No such file or directory
+wsclient: TLS session new" ] || fail "stderr: $stderr"
 }
 
 @test "a ticket key file that is empty, of the wrong size or missing fails at start with one line" {
