@@ -495,6 +495,19 @@ tls_client_session(SSL_CTX *ctx, const char *path, char *err, size_t cap)
 }
 
 void
+tls_ticket_keys_keep(SSL_CTX *to, SSL_CTX *from)
+{
+	struct extra *x = SSL_CTX_get_ex_data(to, extra_index);
+	unsigned char k[KEY_SIZE];
+
+	if ((x != NULL && x->nkeys > 0) ||
+	    SSL_CTX_get_tlsext_ticket_keys(from, k, sizeof(k)) != 1)
+		return;
+	(void)SSL_CTX_set_tlsext_ticket_keys(to, k, sizeof(k));
+	OPENSSL_cleanse(k, sizeof(k));
+}
+
+void
 tls_ctx_free(SSL_CTX *ctx)
 {
 	SSL_CTX_free(ctx);

@@ -44,6 +44,10 @@ struct ssl_ctx_st *tls_client_ctx(const struct tls_client_opts *o, char *err,
  * the reason in err when it cannot be used (a new session then). */
 int tls_client_session(struct ssl_ctx_st *ctx, const char *path, char *err,
     size_t cap);
+/* Server, without ticket_keys: to seals and opens tickets under the
+ * random keys of from, so that a reload does not cost every client a
+ * full handshake. */
+void tls_ticket_keys_keep(struct ssl_ctx_st *to, struct ssl_ctx_st *from);
 void tls_ctx_free(struct ssl_ctx_st *ctx);
 /* "1.2" or "1.3" into TLS1_2_VERSION or TLS1_3_VERSION; 0 otherwise. */
 int tls_version_parse(const char *s);

@@ -194,11 +194,36 @@ tls_prepare(int listening)
 	return 0;
 }
 
+/* SIGHUP in a listener: certificate, key, CAs and ticket keys read
+ * again into a new context for the connections to come; live ones keep
+ * the copy of the old one they were forked with. A failure keeps it. */
+static void
+reload(void)
+{
+	struct ssl_ctx_st *ctx;
+	char err[512];
+
+	if (cfg.tls.cert == NULL) {
+		log_msg(LOG_NOTICE,
+		    "SIGHUP: nothing to reload without --tls-cert");
+		return;
+	}
+	if ((ctx = tls_server_ctx(&cfg.tls, err, sizeof(err))) == NULL) {
+		log_msg(LOG_ERR,
+		    "SIGHUP: TLS: %s; kept the old certificate and keys", err);
+		return;
+	}
+	tls_ticket_keys_keep(ctx, cfg.conn.tls_ctx);
+	tls_ctx_free(cfg.conn.tls_ctx);
+	cfg.conn.tls_ctx = ctx;
+	log_msg(LOG_INFO, "SIGHUP: TLS certificate and keys reloaded");
+}
+
 static int
 listen_on(int lfd)
 {
 	log_init("wsinetd", 1, lfd, lfd);
-	return listener_run(lfd, &cfg.listener, serve_socket);
+	return listener_run(lfd, &cfg.listener, serve_socket, reload);
 }
 
 int

@@ -67,9 +67,10 @@ setup_file() {
 	issue server /CN=localhost DNS:localhost,IP:127.0.0.1,IP:::1
 	issue client /CN=test-client DNS:test-client
 	issue stranger /CN=stranger DNS:stranger other-ca
+	issue renewed /CN=localhost DNS:localhost,IP:127.0.0.1 other-ca
 	issue wrong-name /CN=wrong.example DNS:wrong.example,IP:192.0.2.1
 	issue_expired
-	for f in ca server client stranger wrong-name expired; do
+	for f in ca server client stranger renewed wrong-name expired; do
 		[ -s "$BATS_FILE_TMPDIR/$f.pem" ] || return 1
 	done
 	openssl rand -out old.keys 80 && openssl rand -out new.keys 80 &&
@@ -462,6 +463,75 @@ wsclient: TLS session new" ] || fail "stderr: $stderr"
 	run --separate-stderr -0 wss --tls-session "$BATS_TEST_TMPDIR/no/such/dir"
 	[ "$stderr" = "wsclient: warning: --tls-session $BATS_TEST_TMPDIR/no/such/dir: cannot save: No such file or directory
 wsclient: TLS session new" ] || fail "stderr: $stderr"
+}
+
+# live_client: a wsclient --stdin in the background on $PORT, trusting
+# the test CA; say LINE sends a line, heard LINE waits for a line back.
+live_client() {
+	coproc LIVE { exec 3>&-; exec "$WSCLIENT" --stdin -n 0 --cacert "$PKI/ca.pem" "wss://localhost:$PORT/"; }
+	SERVER_PIDS+=("$LIVE_PID")
+}
+say() { printf '%s\n' "$1" >&"${LIVE[1]}"; }
+heard() {
+	local line
+	read -r -t 5 line <&"${LIVE[0]}" || fail "no answer (want: $1)"
+	[ "$line" = "$1" ] || fail "got '$line', want '$1'"
+}
+
+@test "SIGHUP makes a listener serve a new certificate to new connections; live ones go on" {
+	local d=$BATS_TEST_TMPDIR
+	cp "$PKI/server.pem" "$d/cert.pem" && cp "$PKI/server.key" "$d/key.pem"
+	start_listen --tls-cert "$d/cert.pem" --tls-key "$d/key.pem"
+	live_client
+	heard "Welcome to the WebSocket server!"
+	say before
+	heard "You said: before"
+	run --separate-stderr -0 wss --tls-session "$d/sess"
+	refused "certificate verify failed: unable to get local issuer certificate" --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
+	cp "$PKI/renewed.pem" "$d/cert.pem" && cp "$PKI/renewed.key" "$d/key.pem"
+	kill -HUP "$SERVER_PID"
+	wait_log '^<6>SIGHUP: TLS certificate and keys reloaded$'
+	run --separate-stderr -0 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
+	assert_output "$HELLO_OUT"
+	refused "certificate verify failed: unable to get local issuer certificate" --cacert "$PKI/ca.pem" "wss://localhost:$PORT/"
+	# The random ticket keys outlive the reload.
+	run --separate-stderr -0 wsclient --cacert "$PKI/other-ca.pem" --tls-session "$d/sess" "wss://localhost:$PORT/"
+	[ "$stderr" = "wsclient: TLS session resumed" ] || fail "stderr: $stderr"
+	say after
+	heard "You said: after"
+	exec {LIVE[1]}>&-
+	wait "$LIVE_PID" || fail "the live client exited with $?"
+}
+
+@test "a failed SIGHUP reload keeps the old certificate and keys and logs one line" {
+	local d=$BATS_TEST_TMPDIR
+	cp "$PKI/server.pem" "$d/cert.pem" && cp "$PKI/server.key" "$d/key.pem"
+	cp "$PKI/both.keys" "$d/ticket.keys"
+	start_listen --tls-cert "$d/cert.pem" --tls-key "$d/key.pem" --tls-ticket-keys "$d/ticket.keys"
+	cp "$PKI/renewed.pem" "$d/cert.pem"
+	kill -HUP "$SERVER_PID"
+	wait_log "^<3>SIGHUP: TLS: key $d/key.pem: key values mismatch; kept the old certificate and keys\$"
+	cp "$PKI/renewed.key" "$d/key.pem"
+	head -c 81 "$PKI/both.keys" >"$d/ticket.keys"
+	kill -HUP "$SERVER_PID"
+	wait_log "^<3>SIGHUP: TLS: ticket keys $d/ticket.keys: 81 bytes, not a multiple of 80 .*; kept the old certificate and keys\$"
+	[ "$(grep -c SIGHUP "$LOG")" = 2 ] || fail "log: $(cat "$LOG")"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	# Fixed, the next SIGHUP takes.
+	cp "$PKI/both.keys" "$d/ticket.keys"
+	kill -HUP "$SERVER_PID"
+	wait_log '^<6>SIGHUP: TLS certificate and keys reloaded$'
+	run --separate-stderr -0 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
+	assert_output "$HELLO_OUT"
+}
+
+@test "SIGHUP to a listener without TLS says there is nothing to reload, and it goes on" {
+	start_listen
+	kill -HUP "$SERVER_PID"
+	wait_log '^<5>SIGHUP: nothing to reload without --tls-cert$'
+	run -0 wsclient "ws://127.0.0.1:$PORT/"
+	assert_output "$HELLO_OUT"
 }
 
 @test "a ticket key file that is empty, of the wrong size or missing fails at start with one line" {
