@@ -674,3 +674,72 @@ tls_describe(SSL *s, const char **protocol, const char **cipher, int *resumed)
 	*resumed = SSL_session_reused(s);
 	return 0;
 }
+
+/* A DN as mod_ssl prints it (RFC 2253, UTF-8 left as it is), cut to fit. */
+static void
+dn_string(const X509_NAME *name, char *out, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = 0;
+
+	out[0] = '\0';
+	if (b == NULL)
+		return;
+	if (X509_NAME_print_ex(b, name, 0,
+		XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    (n = BIO_read(b, out, (int)cap - 1)) < 0)
+		n = 0;
+	out[n] = '\0';
+	BIO_free(b);
+}
+
+static void
+serial_string(const X509 *x, char *out, size_t cap)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+
+	snprintf(out, cap, "%s", hex != NULL ? hex : "");
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+static void
+sha256_string(const X509 *x, char *out, size_t cap)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0, i;
+
+	out[0] = '\0';
+	if (X509_digest(x, EVP_sha256(), md, &n) != 1)
+		return;
+	for (i = 0; i < n && 2 * i + 2 < cap; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+int
+tls_facts_get(SSL *s, struct tls_facts *f)
+{
+	X509 *peer;
+	long v;
+
+	memset(f, 0, sizeof(*f));
+	if (tls_describe(s, &f->protocol, &f->cipher, &f->resumed) == -1)
+		return -1;
+	if ((peer = SSL_get_peer_certificate(s)) == NULL) {
+		snprintf(f->verify, sizeof(f->verify), "NONE");
+		return 0;
+	}
+	if ((v = SSL_get_verify_result(s)) == X509_V_OK)
+		snprintf(f->verify, sizeof(f->verify), "SUCCESS");
+	else
+		snprintf(f->verify, sizeof(f->verify), "FAILED:%s",
+		    X509_verify_cert_error_string(v));
+	dn_string(X509_get_subject_name(peer), f->s_dn, sizeof(f->s_dn));
+	dn_string(X509_get_issuer_name(peer), f->i_dn, sizeof(f->i_dn));
+	serial_string(peer, f->serial, sizeof(f->serial));
+	sha256_string(peer, f->sha256, sizeof(f->sha256));
+	X509_free(peer);
+	ERR_clear_error();
+	return 0;
+}

@@ -79,4 +79,17 @@ void tls_free(struct ssl_st *s);
 int tls_describe(struct ssl_st *s, const char **protocol, const char **cipher,
     int *resumed);
 
+/* Server, after the handshake: the facts a bridged program gets, in
+ * mod_ssl's formats; the cert fields are "" when the client sent none.
+ * 0, or -1 while there is no session yet. */
+struct tls_facts {
+	const char *protocol, *cipher;
+	int resumed;
+	char verify[128]; /* NONE, SUCCESS or FAILED:reason */
+	char s_dn[512], i_dn[512]; /* RFC 2253 */
+	char serial[80]; /* upper-case hex */
+	char sha256[65]; /* of the certificate's DER, lower-case hex */
+};
+int tls_facts_get(struct ssl_st *s, struct tls_facts *f);
+
 #endif

@@ -123,8 +123,8 @@ program_environ(struct conn *c, const char **why)
 
 	snprintf(protocol, sizeof(protocol), "%.*s", (int)c->protocol.n,
 	    c->protocol.p ? c->protocol.p : "");
-	return cgi_environ(&c->req, c->rfd, &cfg.cgi, &cfg.routed, protocol,
-	    why);
+	return cgi_environ(&c->req, c->rfd, c->tls, &cfg.cgi, &cfg.routed,
+	    protocol, why);
 }
 
 /* One connection, start to end, in this process; returns the status. */

@@ -534,6 +534,38 @@ heard() {
 	assert_output "$HELLO_OUT"
 }
 
+# env_has LINE...: each LINE is exactly one line of $output.
+env_has() {
+	local l
+	for l in "$@"; do
+		[ "$(grep -c -x -F -- "$l" <<<"$output")" = 1 ] ||
+			fail "want '$l' once in: $output"
+	done
+}
+
+@test "a bridged program sees HTTPS, REQUEST_SCHEME and mod_ssl's SSL_* variables, client certificate included" {
+	local serial sha
+	serial=$(openssl x509 -in "$PKI/client.pem" -noout -serial | sed 's/^serial=//')
+	sha=$(openssl x509 -in "$PKI/client.pem" -outform der | sha256sum | cut -d' ' -f1)
+	start_listenfds_mode "${TLS[@]}" --tls-client-ca "$PKI/ca.pem" --tls-client-optional \
+		--tls-ticket-keys "$PKI/both.keys" -- env
+	run --separate-stderr -0 wss -n 0 --timeout 5 --cert "$PKI/client.pem" --key "$PKI/client.key" \
+		--tls-session "$BATS_TEST_TMPDIR/sess"
+	env_has HTTPS=on REQUEST_SCHEME=https SSL_PROTOCOL=TLSv1.3 \
+		SSL_SESSION_RESUMED=Initial SSL_CLIENT_VERIFY=SUCCESS \
+		SSL_CLIENT_S_DN=CN=test-client SSL_CLIENT_I_DN=CN=wsinetd-test-CA \
+		"SSL_CLIENT_M_SERIAL=$serial" "SSL_CLIENT_SERIAL=$serial" \
+		"SSL_CLIENT_CERT_SHA256=$sha"
+	[[ $output =~ (^|$'\n')SSL_CIPHER=TLS_[A-Z0-9_]+($'\n'|$) ]] || fail "no SSL_CIPHER: $output"
+	run --separate-stderr -0 wss -n 0 --timeout 5 --cert "$PKI/client.pem" --key "$PKI/client.key" \
+		--tls-session "$BATS_TEST_TMPDIR/sess"
+	env_has SSL_SESSION_RESUMED=Resumed SSL_CLIENT_VERIFY=SUCCESS SSL_CLIENT_S_DN=CN=test-client
+	# Without a client certificate: NONE, and no certificate variables.
+	run --separate-stderr -0 wss -n 0 --timeout 5
+	env_has HTTPS=on SSL_CLIENT_VERIFY=NONE SSL_SESSION_RESUMED=Initial
+	! grep -q '^SSL_CLIENT_[SIMC]' <<<"$output" || fail "certificate variables: $output"
+}
+
 @test "a ticket key file that is empty, of the wrong size or missing fails at start with one line" {
 	head -c 79 "$PKI/both.keys" >"$BATS_TEST_TMPDIR/short"
 	: >"$BATS_TEST_TMPDIR/empty"
