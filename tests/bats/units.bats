@@ -70,6 +70,25 @@ weaken_service() {
 		fail "the weakened copy still has its hardening"
 }
 
+# assert_exposure UNIT NAME: systemd-analyze security rates UNIT (whose
+# name in its report starts with NAME) at the bar, and says nothing else.
+assert_exposure() {
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/$1"
+	assert_success
+	assert_output --regexp "Overall exposure level for $2[^:]*: 0\.[0-2] "
+	assert_equal "$stderr" ""
+}
+
+# refute_exposure UNIT NAME: the same rating misses the bar.
+refute_exposure() {
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/$1"
+	assert_failure
+	assert_output --partial "Overall exposure level for $2"
+	refute_output --regexp "Overall exposure level for $2[^:]*: 0\.[0-2] "
+}
+
 # verify's whole judgement: exit 0, and nothing on stdout or stderr.
 assert_verify_clean() {
 	run --separate-stderr systemd-analyze verify "$@"
@@ -111,20 +130,12 @@ assert_verify_clean() {
 }
 
 @test "systemd-analyze security rates ws-echo@.service at an exposure of 0.2 or less" {
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo@.service"
-	assert_success
-	assert_output --regexp 'Overall exposure level for ws-echo@[^:]*: 0\.[0-2] '
-	assert_equal "$stderr" ""
+	assert_exposure ws-echo@.service ws-echo@
 }
 
 @test "ws-echo@.service without its hardening fails the same security threshold" {
 	weaken_service
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo@.service"
-	assert_failure
-	assert_output --partial 'Overall exposure level for ws-echo@'
-	refute_output --regexp 'Overall exposure level for ws-echo@[^:]*: 0\.[0-2] '
+	refute_exposure ws-echo@.service ws-echo@
 }
 
 @test "systemd-analyze verify has nothing to say about ws-echo-fast.socket" {
@@ -143,20 +154,12 @@ assert_verify_clean() {
 }
 
 @test "systemd-analyze security rates ws-echo-fast.service at an exposure of 0.2 or less" {
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-fast.service"
-	assert_success
-	assert_output --regexp 'Overall exposure level for ws-echo-fast[^:]*: 0\.[0-2] '
-	assert_equal "$stderr" ""
+	assert_exposure ws-echo-fast.service ws-echo-fast
 }
 
 @test "ws-echo-fast.service without its hardening fails the same security threshold" {
 	weaken_service ws-echo-fast.service
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-fast.service"
-	assert_failure
-	assert_output --partial 'Overall exposure level for ws-echo-fast'
-	refute_output --regexp 'Overall exposure level for ws-echo-fast[^:]*: 0\.[0-2] '
+	refute_exposure ws-echo-fast.service ws-echo-fast
 }
 
 @test "systemd-analyze verify has nothing to say about contrib's ws-chat.socket and ws-chat@.service" {
@@ -173,19 +176,12 @@ assert_verify_clean() {
 }
 
 @test "systemd-analyze security rates contrib's ws-chat@.service at an exposure of 0.2 or less" {
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-chat@.service"
-	assert_success
-	assert_output --regexp 'Overall exposure level for ws-chat@[^:]*: 0\.[0-2] '
-	assert_equal "$stderr" ""
+	assert_exposure ws-chat@.service ws-chat@
 }
 
 @test "ws-chat@.service without its hardening fails the same security threshold" {
 	weaken_service ws-chat@.service
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-chat@.service"
-	assert_failure
-	refute_output --regexp 'Overall exposure level for ws-chat@[^:]*: 0\.[0-2] '
+	refute_exposure ws-chat@.service ws-chat@
 }
 
 @test "systemd-analyze verify has nothing to say about the TLS units, Accept=yes and Accept=no" {
@@ -216,27 +212,13 @@ Accept=no"
 }
 
 @test "systemd-analyze security rates both TLS services at an exposure of 0.2 or less" {
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-tls@.service"
-	assert_success
-	assert_output --regexp 'Overall exposure level for ws-echo-tls@[^:]*: 0\.[0-2] '
-	assert_equal "$stderr" ""
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-tls-fast.service"
-	assert_success
-	assert_output --regexp 'Overall exposure level for ws-echo-tls-fast[^:]*: 0\.[0-2] '
-	assert_equal "$stderr" ""
+	assert_exposure ws-echo-tls@.service ws-echo-tls@
+	assert_exposure ws-echo-tls-fast.service ws-echo-tls-fast
 }
 
 @test "the TLS services without their hardening fail the same security threshold" {
 	weaken_service ws-echo-tls@.service
 	weaken_service ws-echo-tls-fast.service
-	run systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-tls@.service"
-	assert_failure
-	refute_output --regexp 'Overall exposure level for ws-echo-tls@[^:]*: 0\.[0-2] '
-	run systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-tls-fast.service"
-	assert_failure
-	refute_output --regexp 'Overall exposure level for ws-echo-tls-fast[^:]*: 0\.[0-2] '
+	refute_exposure ws-echo-tls@.service ws-echo-tls@
+	refute_exposure ws-echo-tls-fast.service ws-echo-tls-fast
 }
