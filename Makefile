@@ -213,6 +213,11 @@ bench: all bench-tools
 		$(B)/libws.a
 	$(B)/bench-core
 
+# The systemd units: plain and TLS, Accept=yes and Accept=no.
+UNIT_FILES = ws-echo.socket ws-echo@.service ws-echo-fast.socket \
+	ws-echo-fast.service ws-echo-tls.socket ws-echo-tls@.service \
+	ws-echo-tls-fast.socket ws-echo-tls-fast.service
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
@@ -221,22 +226,16 @@ install: all
 	install -m 755 $(B)/wsclient $(DESTDIR)$(BINDIR)/wsclient
 	install -m 644 man/wsinetd.8 $(DESTDIR)$(MANDIR)/man8/wsinetd.8
 	install -m 644 man/wsclient.1 $(DESTDIR)$(MANDIR)/man1/wsclient.1
-	sed 's|@SBINDIR@|$(SBINDIR)|g' units/ws-echo@.service \
-		> $(DESTDIR)$(UNITDIR)/ws-echo@.service
-	install -m 644 units/ws-echo.socket $(DESTDIR)$(UNITDIR)/ws-echo.socket
-	sed 's|@SBINDIR@|$(SBINDIR)|g' units/ws-echo-fast.service \
-		> $(DESTDIR)$(UNITDIR)/ws-echo-fast.service
-	install -m 644 units/ws-echo-fast.socket \
-		$(DESTDIR)$(UNITDIR)/ws-echo-fast.socket
+	for u in $(UNIT_FILES); do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' units/$$u > $(DESTDIR)$(UNITDIR)/$$u \
+		&& chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/wsinetd $(DESTDIR)$(BINDIR)/wsclient \
 		$(DESTDIR)$(MANDIR)/man8/wsinetd.8 \
 		$(DESTDIR)$(MANDIR)/man1/wsclient.1 \
-		$(DESTDIR)$(UNITDIR)/ws-echo@.service \
-		$(DESTDIR)$(UNITDIR)/ws-echo.socket \
-		$(DESTDIR)$(UNITDIR)/ws-echo-fast.service \
-		$(DESTDIR)$(UNITDIR)/ws-echo-fast.socket
+		$(UNIT_FILES:%=$(DESTDIR)$(UNITDIR)/%)
 
 clean:
 	rm -rf build build-san

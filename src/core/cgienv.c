@@ -282,7 +282,32 @@ add_remote(struct cgienv *e, const struct cgienv_facts *f)
 	    add_str(e, "REMOTE_PORT", f->remote_port) == -1 ||
 	    add_str(e, "REMOTE_HOST", host) == -1)
 		return -1;
-	return f->https ? add_str(e, "HTTPS", "on") : 0;
+	return 0;
+}
+
+/* HTTPS, REQUEST_SCHEME and mod_ssl's SSL_* over TLS; the client
+ * certificate's only when it sent one. */
+static int
+add_tls(struct cgienv *e, const struct cgienv_tls *t)
+{
+	if (t == NULL)
+		return 0;
+	if (add_str(e, "HTTPS", "on") == -1 ||
+	    add_str(e, "REQUEST_SCHEME", "https") == -1 ||
+	    add_str(e, "SSL_PROTOCOL", t->protocol) == -1 ||
+	    add_str(e, "SSL_CIPHER", t->cipher) == -1 ||
+	    add_str(e, "SSL_SESSION_RESUMED", t->resumed) == -1 ||
+	    add_str(e, "SSL_CLIENT_VERIFY", t->verify) == -1)
+		return -1;
+	if (t->s_dn == NULL || t->s_dn[0] == '\0')
+		return 0;
+	if (add_str(e, "SSL_CLIENT_S_DN", t->s_dn) == -1 ||
+	    add_str(e, "SSL_CLIENT_I_DN", t->i_dn) == -1 ||
+	    add_str(e, "SSL_CLIENT_M_SERIAL", t->serial) == -1 ||
+	    add_str(e, "SSL_CLIENT_SERIAL", t->serial) == -1 ||
+	    add_str(e, "SSL_CLIENT_CERT_SHA256", t->cert_sha256) == -1)
+		return -1;
+	return 0;
 }
 
 static int
@@ -313,7 +338,7 @@ cgienv_build(struct cgienv *e, const struct ws_request *r,
 	    add_str(e, "SERVER_SOFTWARE", f->software) == -1 ||
 	    add_str(e, "SERVER_PROTOCOL", "HTTP/1.1") == -1 ||
 	    add_server(e, r, f) == -1 || add_request(e, r, f) == -1 ||
-	    add_remote(e, f) == -1 ||
+	    add_remote(e, f) == -1 || add_tls(e, f->tls) == -1 ||
 	    add_str(e, "UNIQUE_ID", f->unique_id) == -1 ||
 	    add_protocols(e, r) == -1 ||
 	    add_str(e, "WS_PROTOCOL", f->protocol) == -1 ||
@@ -360,6 +385,11 @@ cgienv_bytes(const struct ws_request *r, const struct cgienv_facts *f)
 	    slen(f->remote_port) + slen(f->remote_host) + slen(f->local_addr) +
 	    slen(f->local_port) + slen(f->script_name) + slen(f->path_info) +
 	    slen(f->unique_id) + slen(f->protocol);
+	if (f->tls != NULL)
+		n += slen(f->tls->protocol) + slen(f->tls->cipher) +
+		    slen(f->tls->resumed) + slen(f->tls->verify) +
+		    slen(f->tls->s_dn) + slen(f->tls->i_dn) +
+		    2 * slen(f->tls->serial) + slen(f->tls->cert_sha256);
 	for (i = 0; i < f->npass; i++)
 		n += slen(f->pass[i]) + 1;
 	return n;

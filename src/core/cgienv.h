@@ -14,9 +14,21 @@
 
 /* Variables besides the headers and --passenv: the CGI set, PATH and the
  * terminating NULL, with room to spare. */
-#define CGIENV_FIXED 32
+#define CGIENV_FIXED 40
 /* Bytes of those fixed variables beyond the facts' own lengths. */
 #define CGIENV_SLACK 1024
+
+/* Over TLS, what mod_ssl would say, in its formats. */
+struct cgienv_tls {
+	const char *protocol; /* SSL_PROTOCOL: "TLSv1.3" */
+	const char *cipher; /* SSL_CIPHER: OpenSSL's name of the suite */
+	const char *resumed; /* SSL_SESSION_RESUMED: "Initial", "Resumed" */
+	const char *verify; /* SSL_CLIENT_VERIFY: NONE, SUCCESS, FAILED:why */
+	/* The client's certificate; NULL or "" without one: the subject's
+	 * and issuer's DNs (RFC 2253), the serial (hex), the SHA-256 of
+	 * its DER (hex). */
+	const char *s_dn, *i_dn, *serial, *cert_sha256;
+};
 
 /* Facts about the connection and the request, NUL-terminated. NULL
  * counts as empty. The caller decodes paths and looks up names. */
@@ -28,7 +40,7 @@ struct cgienv_facts {
 	const char *script_name, *path_info; /* decoded */
 	const char *unique_id;
 	const char *protocol; /* the subprotocol chosen; "" for none */
-	int https;
+	const struct cgienv_tls *tls; /* NULL: a plain connection */
 	/* --passenv: "NAME=VALUE" strings, already looked up. */
 	const char *const *pass;
 	size_t npass;

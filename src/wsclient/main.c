@@ -30,7 +30,8 @@ static const char USAGE[] =
     "                [--connect-timeout secs] [--close-timeout secs]\n"
     "                [--max-message bytes] [--ping-interval secs]\n"
     "                [--cacert file] [--cert file --key file] [-k]\n"
-    "                [--tls-min 1.2|1.3] [--no-compression] url\n"
+    "                [--tls-min 1.2|1.3] [--tls-session file]\n"
+    "                [--no-compression] url\n"
     "       wsclient -h | -V\n";
 
 static const char HELP[] =
@@ -61,6 +62,9 @@ static const char HELP[] =
     "      --key FILE           ...with this private key (PEM both)\n"
     "  -k, --insecure           wss://: do not verify the server at all\n"
     "      --tls-min VERSION    oldest TLS version: 1.2 (default) or 1.3\n"
+    "      --tls-session FILE   wss://: resume the session saved in FILE,\n"
+    "                           save the new one there; stderr says\n"
+    "                           \"TLS session resumed\" or \"... new\"\n"
     "      --no-compression     do not offer permessage-deflate\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
@@ -90,6 +94,7 @@ enum {
 	OPT_CERT,
 	OPT_KEY,
 	OPT_TLS_MIN,
+	OPT_TLS_SESSION,
 	OPT_NO_COMPRESSION,
 };
 
@@ -111,6 +116,7 @@ static const struct option LONGOPTS[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "tls-min", required_argument, NULL, OPT_TLS_MIN },
+	{ "tls-session", required_argument, NULL, OPT_TLS_SESSION },
 	{ "no-compression", no_argument, NULL, OPT_NO_COMPRESSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -131,6 +137,7 @@ struct client {
 	int connect_ms;
 	struct conn_opts o;
 	struct tls_client_opts tls;
+	const char *tls_session; /* --tls-session FILE, or NULL */
 
 	/* while running */
 	long received;
@@ -196,6 +203,9 @@ tls_option(struct client *cl, int ch)
 		if ((cl->tls.min_version = tls_version_parse(optarg)) == 0)
 			usage_error("invalid --tls-min: %s (1.2 or 1.3)",
 			    optarg);
+		return 1;
+	case OPT_TLS_SESSION:
+		cl->tls_session = optarg;
 		return 1;
 	}
 	return 0;
@@ -324,12 +334,27 @@ close_if_done(struct conn *c)
 		conn_close(c, WS_CLOSE_NORMAL, ""); /* -n 0: stdin ended */
 }
 
+/* --tls-session: whether the saved session was taken, for scripts. */
+static void
+report_session(const struct client *cl, struct conn *c)
+{
+	const char *proto, *cipher;
+	int resumed;
+
+	if (cl->tls_session == NULL || c->tls == NULL ||
+	    tls_describe(c->tls, &proto, &cipher, &resumed) == -1)
+		return;
+	fprintf(stderr, "wsclient: TLS session %s\n",
+	    resumed ? "resumed" : "new");
+}
+
 static void
 on_open(struct conn *c)
 {
 	struct client *cl = c->ctx;
 	size_t i;
 
+	report_session(cl, c);
 	if (cl->from_stdin) {
 		c->aux_fd = 0;
 	} else if (cl->nmessages == 0 && !cl->echo) {
@@ -427,6 +452,11 @@ prepare_tls(struct client *cl, const struct ws_url *u)
 		fprintf(stderr, "wsclient: TLS: %s\n", err);
 		return EXIT_TLS;
 	}
+	if (cl->tls_session &&
+	    tls_client_session(cl->o.tls_ctx, cl->tls_session, err,
+		sizeof(err)) == -1)
+		fprintf(stderr, "wsclient: warning: %s; starting a new one\n",
+		    err);
 	snprintf(host, sizeof(host), "%s", u->host);
 	cl->o.tls_host = host;
 	return EXIT_OK;

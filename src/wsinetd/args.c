@@ -28,7 +28,8 @@ static const char USAGE[] =
     "               [--compression-window BITS] [--compression-min BYTES]\n"
     "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE\n"
     "               [--tls-client-ca FILE [--tls-client-optional]]\n"
-    "               [--tls-min 1.2|1.3]] [--no-sandbox]\n"
+    "               [--tls-min 1.2|1.3] [--tls-ticket-keys FILE]]\n"
+    "               [--no-sandbox]\n"
     "       wsinetd [options] [--binary | --framing line|nul|len32]\n"
     "               [--kill-timeout SECS] [--passenv NAME,...]\n"
     "               [--reverse-lookup] -- PROGRAM [ARG...] | --dir DIR\n"
@@ -81,6 +82,9 @@ static const char HELP[] =
     "                             send no certificate\n"
     "      --tls-min VERSION      oldest TLS version accepted: 1.2 (default)\n"
     "                             or 1.3\n"
+    "      --tls-ticket-keys FILE resume sessions with tickets under these\n"
+    "                             80-byte keys (nginx's layout, newest\n"
+    "                             first; openssl rand 80 makes one)\n"
     "      --no-sandbox           do not jail the process (for debugging;\n"
     "                             SANDBOX in wsinetd(8))\n"
     "  -h, --help                 show this help\n"
@@ -133,6 +137,7 @@ enum {
 	OPT_TLS_CLIENT_CA,
 	OPT_TLS_CLIENT_OPTIONAL,
 	OPT_TLS_MIN,
+	OPT_TLS_TICKET_KEYS,
 	OPT_COMPRESSION,
 	OPT_COMPRESSION_LEVEL,
 	OPT_COMPRESSION_WINDOW,
@@ -169,6 +174,7 @@ static const struct option LONGOPTS[] = {
 	{ "tls-client-ca", required_argument, NULL, OPT_TLS_CLIENT_CA },
 	{ "tls-client-optional", no_argument, NULL, OPT_TLS_CLIENT_OPTIONAL },
 	{ "tls-min", required_argument, NULL, OPT_TLS_MIN },
+	{ "tls-ticket-keys", required_argument, NULL, OPT_TLS_TICKET_KEYS },
 	{ "compression", required_argument, NULL, OPT_COMPRESSION },
 	{ "compression-level", required_argument, NULL, OPT_COMPRESSION_LEVEL },
 	{ "compression-window", required_argument, NULL,
@@ -460,6 +466,9 @@ tls_option(int ch, struct tls_server_opts *t)
 			args_usage_error("invalid --tls-min: %s (1.2 or 1.3)",
 			    optarg);
 		return 1;
+	case OPT_TLS_TICKET_KEYS:
+		t->ticket_keys = optarg;
+		return 1;
 	}
 	return 0;
 }
@@ -473,6 +482,8 @@ check_tls(const struct tls_server_opts *t)
 	if (t->cert == NULL && (t->client_ca || t->min_version))
 		args_usage_error(
 		    "--tls-client-ca and --tls-min need --tls-cert");
+	if (t->cert == NULL && t->ticket_keys)
+		args_usage_error("--tls-ticket-keys needs --tls-cert");
 	if (t->client_optional && t->client_ca == NULL)
 		args_usage_error("--tls-client-optional needs --tls-client-ca");
 }

@@ -26,6 +26,7 @@
 #include "cgienv.h"
 #include "clock.h"
 #include "log.h"
+#include "tls.h"
 
 /* More names than anyone passes; bounds the list on the stack. */
 #define MAX_PASSENV 64
@@ -292,11 +293,31 @@ cgi_resolve(const struct cgi_opts *o, const struct ws_request *r,
 	return 0;
 }
 
+/* The TLS facts, from OpenSSL into strings. */
+static const struct cgienv_tls *
+gather_tls(struct ssl_st *s, struct tls_facts *tf, struct cgienv_tls *t)
+{
+	if (s == NULL || tls_facts_get(s, tf) == -1)
+		return NULL;
+	*t = (struct cgienv_tls){ .protocol = tf->protocol,
+		.cipher = tf->cipher,
+		.resumed = tf->resumed ? "Resumed" : "Initial",
+		.verify = tf->verify,
+		.s_dn = tf->s_dn,
+		.i_dn = tf->i_dn,
+		.serial = tf->serial,
+		.cert_sha256 = tf->sha256 };
+	return t;
+}
+
 char **
-cgi_environ(const struct ws_request *r, int fd, const struct cgi_opts *o,
-    const struct cgi_target *t, const char *protocol, const char **reason)
+cgi_environ(const struct ws_request *r, int fd, struct ssl_st *tls,
+    const struct cgi_opts *o, const struct cgi_target *t, const char *protocol,
+    const char **reason)
 {
 	struct cgienv_facts f = { 0 };
+	struct tls_facts tf;
+	struct cgienv_tls ct;
 	const char *pass[MAX_PASSENV];
 	struct addr peer, local;
 	unsigned char rnd[16];
@@ -315,6 +336,7 @@ cgi_environ(const struct ws_request *r, int fd, const struct cgi_opts *o,
 	f.script_name = t->rt.script_name;
 	f.path_info = t->rt.path_info;
 	f.protocol = protocol;
+	f.tls = gather_tls(tls, &tf, &ct);
 	f.pass = pass;
 	f.npass = o->passenv != NULL ? passenv_collect(o->passenv, pass) : 0;
 	bytes = cgienv_bytes(r, &f);

@@ -38,10 +38,14 @@ const char *cgi_passenv_bad(const char *list);
  * *reason set. */
 int cgi_resolve(const struct cgi_opts *o, const struct ws_request *r,
     struct cgi_target *t, const char **reason);
+struct ssl_st;
+
 /* The child's environment for request r on connection fd, resolved into
  * t, as one allocation (free() the result). protocol is the chosen
- * subprotocol or NULL. Returns NULL with *reason set on failure. */
-char **cgi_environ(const struct ws_request *r, int fd, const struct cgi_opts *o,
-    const struct cgi_target *t, const char *protocol, const char **reason);
+ * subprotocol or NULL; tls the connection's TLS, or NULL. Returns NULL
+ * with *reason set on failure. */
+char **cgi_environ(const struct ws_request *r, int fd, struct ssl_st *tls,
+    const struct cgi_opts *o, const struct cgi_target *t, const char *protocol,
+    const char **reason);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * Accept loop for a listening socket (systemd Accept=no, or --listen):
  * one forked child per connection, bounded in number, reaped through a
- * signalfd, drained on SIGTERM. Forking without exec skips the loader,
+ * signalfd, drained on SIGTERM; SIGHUP reloads what the caller says. Forking without exec skips the loader,
  * and the child starts with everything already parsed.
  */
 #include <sys/signalfd.h>
@@ -45,6 +45,7 @@ struct listener {
 	int lfd, sigfd;
 	const struct listener_opts *o;
 	int (*serve)(int fd);
+	void (*reload)(void);
 	sigset_t oldmask;
 	pid_t *kids;
 	unsigned nkids;
@@ -268,7 +269,9 @@ read_signals(struct listener *l)
 	while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
 			reap(l);
-		else
+		else if (si.ssi_signo == SIGHUP && !l->stopping)
+			l->reload();
+		else if (si.ssi_signo != SIGHUP)
 			stop(l, (int)si.ssi_signo);
 	}
 }
@@ -312,9 +315,13 @@ loop(struct listener *l)
 }
 
 int
-listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd))
+listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd),
+    void (*reload)(void))
 {
-	struct listener l = { .lfd = lfd, .o = o, .serve = serve };
+	struct listener l = { .lfd = lfd,
+		.o = o,
+		.serve = serve,
+		.reload = reload };
 	char err[160];
 	sigset_t set;
 	int status;
@@ -323,6 +330,7 @@ listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd))
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	if ((l.kids = calloc(o->max_conns, sizeof(*l.kids))) == NULL) {
 		log_msg(LOG_ERR, "out of memory for %u connections",
 		    o->max_conns);

@@ -24,11 +24,13 @@ struct listener_opts {
  * is malformed and -1 when the socket cannot be set up. */
 int listener_open(const char *spec, char *err, size_t errcap);
 /* Accepts on lfd until SIGTERM or SIGINT, running serve(fd) in a child
- * for each connection; the child exits with what serve returns. Then
+ * for each connection; the child exits with what serve returns. On
+ * SIGHUP it calls reload(), whose work the next children inherit. Then
  * waits drain_ms for live connections, terminates what is left and
  * returns the exit status: EXIT_OK when every connection finished by
  * itself, EXIT_TIMEOUT when some had to be terminated, EXIT_SYSTEM on
  * failure. */
-int listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd));
+int listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd),
+    void (*reload)(void));
 
 #endif

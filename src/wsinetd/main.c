@@ -124,8 +124,8 @@ program_environ(struct conn *c, const char **why)
 
 	snprintf(protocol, sizeof(protocol), "%.*s", (int)c->protocol.n,
 	    c->protocol.p ? c->protocol.p : "");
-	return cgi_environ(&c->req, c->rfd, &cfg.cgi, &cfg.routed, protocol,
-	    why);
+	return cgi_environ(&c->req, c->rfd, c->tls, &cfg.cgi, &cfg.routed,
+	    protocol, why);
 }
 
 static int
@@ -194,9 +194,10 @@ serve_socket(int fd)
 	return serve_fds(fd, fd);
 }
 
-/* With --tls-cert: certificate, key and CAs read, the context built and
- * the random generator seeded, once, before any connection; a listener's
- * children inherit it and share its ticket keys. */
+/* With --tls-cert: certificate, key, CAs and ticket keys read, the
+ * context built and the random generator seeded, once, before any
+ * connection; a listener's children inherit it and so share its ticket
+ * keys even without --tls-ticket-keys. */
 static int
 tls_prepare(int listening)
 {
@@ -213,17 +214,44 @@ tls_prepare(int listening)
 	return 0;
 }
 
-/* A bridge's children exec programs, which would inherit its jail; the
- * listener jails itself only for hello and echo. */
+/* SIGHUP in a listener: certificate, key, CAs and ticket keys read
+ * again into a new context for the connections to come; live ones keep
+ * the copy of the old one they were forked with. A failure keeps it. */
+static void
+reload(void)
+{
+	struct ssl_ctx_st *ctx;
+	char err[512];
+
+	if (cfg.tls.cert == NULL) {
+		log_msg(LOG_NOTICE,
+		    "SIGHUP: nothing to reload without --tls-cert");
+		return;
+	}
+	if ((ctx = tls_server_ctx(&cfg.tls, err, sizeof(err))) == NULL) {
+		log_msg(LOG_ERR,
+		    "SIGHUP: TLS: %s; kept the old certificate and keys", err);
+		return;
+	}
+	tls_ticket_keys_keep(ctx, cfg.conn.tls_ctx);
+	tls_ctx_free(cfg.conn.tls_ctx);
+	cfg.conn.tls_ctx = ctx;
+	log_msg(LOG_INFO, "SIGHUP: TLS certificate and keys reloaded");
+}
+
+/* A bridge's children exec programs, which would inherit its jail, and a
+ * TLS listener reads its certificate, key and ticket keys again on
+ * SIGHUP: the listener jails itself only for plain hello and echo. Its
+ * children jail themselves in every mode but the bridge's. */
 static int
 listen_on(int lfd)
 {
 	static struct jail j = { .mode = JAIL_LISTENER };
 
-	if (!cfg.no_sandbox && !cfg.bridge.argv)
+	if (!cfg.no_sandbox && !cfg.bridge.argv && cfg.tls.cert == NULL)
 		cfg.listener.jail = &j;
 	log_init("wsinetd", 1, lfd, lfd);
-	return listener_run(lfd, &cfg.listener, serve_socket);
+	return listener_run(lfd, &cfg.listener, serve_socket, reload);
 }
 
 int

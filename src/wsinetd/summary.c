@@ -79,6 +79,7 @@ summary_log(const struct conn *c, int status, const char *peer,
 	char reason[WS_MAX_CONTROL * 4 + 4], code[WS_MAX_CONTROL * 4 + 40];
 	char f[13][WS_MAX_CONTROL * 4 + 40], addr[80];
 	const char *fields[13], *port, *proto, *cipher;
+	char tls[64] = "";
 	int resumed;
 	long long ms = clock_ms() - c->start_ms;
 	size_t n = 0, i;
@@ -113,12 +114,14 @@ summary_log(const struct conn *c, int status, const char *peer,
 		snprintf(f[n++], sizeof(f[0]), "WS_TLS_PROTOCOL=%s", proto);
 		snprintf(f[n++], sizeof(f[0]), "WS_TLS_CIPHER=%s", cipher);
 		snprintf(f[n++], sizeof(f[0]), "WS_TLS_RESUMED=%d", resumed);
+		snprintf(tls, sizeof(tls), ", %s %s", proto,
+		    resumed ? "resumed" : "full handshake");
 	}
 	for (i = 0; i < n; i++)
 		fields[i] = f[i];
 	log_fields(priority_of(status), fields, n,
-	    "%s %s%s, %lld.%03lld s, in %llu B, out %llu B%s%s", peer,
+	    "%s %s%s, %lld.%03lld s, in %llu B, out %llu B%s%s%s", peer,
 	    c->why[0] ? c->why : "closed", code, ms / 1000, ms % 1000,
 	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out,
-	    program[0] ? ", program " : "", program);
+	    tls, program[0] ? ", program " : "", program);
 }

@@ -73,6 +73,8 @@ assert_cgi_common() {
 	assert_var HTTP_UPGRADE websocket
 	refute_var HTTP_X_UNDER_SCORE
 	refute_var HTTPS
+	refute_var REQUEST_SCHEME
+	refute_var SSL_PROTOCOL
 	refute_var LISTEN_FDS
 	refute_var LISTEN_PID
 	refute_var LISTEN_FDNAMES

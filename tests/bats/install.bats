@@ -29,6 +29,10 @@ setup() {
 	[ -f "$DEST/lib/systemd/system/ws-echo.socket" ] || fail "no socket unit"
 	[ -f "$DEST/lib/systemd/system/ws-echo-fast.socket" ] ||
 		fail "no fast-path socket unit"
+	for u in ws-echo-tls.socket ws-echo-tls@.service \
+		ws-echo-tls-fast.socket ws-echo-tls-fast.service; do
+		[ -f "$DEST/lib/systemd/system/$u" ] || fail "no $u"
+	done
 	run -0 "$DEST/usr/sbin/wsinetd" --version
 	assert_output --regexp '^wsinetd [0-9]'
 }
@@ -39,6 +43,8 @@ setup() {
 	assert_output "ExecStart=/usr/sbin/wsinetd"
 	run -0 grep '^ExecStart=' "$DEST/lib/systemd/system/ws-echo-fast.service"
 	assert_output "ExecStart=/usr/sbin/wsinetd --max-connections 256 --drain-timeout 10"
+	run -0 grep '^ExecStart=' "$DEST/lib/systemd/system/ws-echo-tls@.service"
+	assert_output "ExecStart=/usr/sbin/wsinetd --tls-cert %d/cert.pem --tls-key %d/key.pem --tls-ticket-keys %d/ticket.keys"
 	run -1 grep -r '@SBINDIR@' "$DEST"
 }
 

@@ -67,11 +67,14 @@ setup_file() {
 	issue server /CN=localhost DNS:localhost,IP:127.0.0.1,IP:::1
 	issue client /CN=test-client DNS:test-client
 	issue stranger /CN=stranger DNS:stranger other-ca
+	issue renewed /CN=localhost DNS:localhost,IP:127.0.0.1 other-ca
 	issue wrong-name /CN=wrong.example DNS:wrong.example,IP:192.0.2.1
 	issue_expired
-	for f in ca server client stranger wrong-name expired; do
+	for f in ca server client stranger renewed wrong-name expired; do
 		[ -s "$BATS_FILE_TMPDIR/$f.pem" ] || return 1
 	done
+	openssl rand -out old.keys 80 && openssl rand -out new.keys 80 &&
+		cat new.keys old.keys >both.keys || return 1
 }
 
 setup() {
@@ -151,6 +154,28 @@ raw() {
 		    print("(nothing)")
 		print("eof")
 	EOF
+}
+
+# s_client_session IN|OUT FILE: openssl s_client's hello request over
+# TLS 1.3 to $PORT, saving its session to FILE (OUT) or resuming from it
+# (IN); prints "New" or "Reused". It waits for the welcome, after which
+# the tickets have come.
+s_client_session() {
+	local flag=-sess_out
+	[ "$1" = IN ] && flag=-sess_in
+	openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$PKI/ca.pem" \
+		-verify_return_error "$flag" "$2" -tls1_3 -ign_eof \
+		< <(printf 'GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n') \
+		2>/dev/null | grep -a -oE '^(New|Reused), TLSv1\.3'
+}
+
+# resume FILE NEW|RESUMED: wsclient's hello exchange with --tls-session
+# FILE; it says on stderr whether the saved session was taken.
+resume() {
+	local want=$2
+	run --separate-stderr -0 wss --tls-session "$1"
+	assert_output "$HELLO_OUT"
+	[ "$stderr" = "wsclient: TLS session ${want,,}" ] || fail "stderr: $stderr"
 }
 
 # The summary line a child of a listener logs for a hello exchange.
@@ -355,6 +380,206 @@ eof"
 	run --separate-stderr -9 "$WSINETD" --tls-cert "$PKI/server.pem" \
 		--tls-key "$PKI/client.key" </dev/null
 	[[ $stderr == "<3>TLS: key $PKI/client.key: "* ]] || fail "stderr: $stderr"
+}
+
+@test "--tls-ticket-keys lets a second Accept=yes process resume the first one's session" {
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys" --idle-timeout 1
+	run -0 s_client_session OUT "$BATS_TEST_TMPDIR/sess"
+	assert_output "New, TLSv1.3"
+	run -0 s_client_session IN "$BATS_TEST_TMPDIR/sess"
+	assert_output "Reused, TLSv1.3"
+	assert_exits 6 6
+}
+
+@test "without --tls-ticket-keys an Accept=yes wsinetd neither issues nor takes tickets" {
+	start_inetd_mode "${TLS[@]}" --idle-timeout 1
+	run -0 s_client_session OUT "$BATS_TEST_TMPDIR/none"
+	assert_output "New, TLSv1.3"
+	[ ! -e "$BATS_TEST_TMPDIR/none" ] || fail "a session was saved"
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys" --idle-timeout 1
+	run -0 s_client_session OUT "$BATS_TEST_TMPDIR/sess"
+	[ -s "$BATS_TEST_TMPDIR/sess" ] || fail "no session saved"
+	start_inetd_mode "${TLS[@]}" --idle-timeout 1
+	run -0 s_client_session IN "$BATS_TEST_TMPDIR/sess"
+	assert_output "New, TLSv1.3"
+}
+
+@test "wsclient --tls-session resumes across two Accept=yes processes sharing a ticket key file" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	start_listenfds_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys"
+	resume "$sess" NEW
+	[ "$(stat -c %a "$sess")" = 600 ] || fail "mode $(stat -c %a "$sess")"
+	grep -q '^-----BEGIN SSL SESSION PARAMETERS-----$' "$sess" || fail "not PEM"
+	resume "$sess" RESUMED
+	assert_exits 0 0
+	assert_log ', TLSv1\.3 full handshake$'
+	assert_log ', TLSv1\.3 resumed$'
+	[ "$(find "$BATS_TEST_TMPDIR" -name 'sess.*' | wc -l)" = 0 ] ||
+		fail "temporary files left: $(ls "$BATS_TEST_TMPDIR")"
+}
+
+@test "wsclient --tls-session does not resume with Accept=yes processes without a ticket key file" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	start_inetd_mode "${TLS[@]}"
+	resume "$sess" NEW
+	[ ! -e "$sess" ] || fail "a session was saved"
+	resume "$sess" NEW
+	refute_log 'resumed'
+}
+
+@test "a ticket under the old key resumes after a new key is prepended, and its successor is under the new key" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/old.keys"
+	resume "$sess" NEW
+	cp "$sess" "$BATS_TEST_TMPDIR/old-ticket"
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys"
+	resume "$sess" RESUMED
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/new.keys"
+	resume "$sess" RESUMED
+	# The control: the old key's ticket, once that key is dropped.
+	resume "$BATS_TEST_TMPDIR/old-ticket" NEW
+}
+
+@test "a listener's children resume each other's sessions without a ticket key file" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	start_listen "${TLS[@]}"
+	resume "$sess" NEW
+	resume "$sess" RESUMED
+	wait_log ', TLSv1\.3 resumed$'
+	# Another listener has other random keys.
+	start_listen "${TLS[@]}"
+	resume "$sess" NEW
+}
+
+@test "wsclient --tls-session with a file that holds no session warns, starts a new one and replaces it" {
+	local sess=$BATS_TEST_TMPDIR/sess
+	echo garbage >"$sess"
+	start_listenfds_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys"
+	run --separate-stderr -0 wss --tls-session "$sess"
+	assert_output "$HELLO_OUT"
+	[ "$stderr" = "wsclient: warning: --tls-session $sess: not a saved TLS session; starting a new one
+wsclient: TLS session new" ] || fail "stderr: $stderr"
+	resume "$sess" RESUMED
+	run --separate-stderr -0 wss --tls-session "$BATS_TEST_TMPDIR/no/such/dir"
+	[ "$stderr" = "wsclient: warning: --tls-session $BATS_TEST_TMPDIR/no/such/dir: cannot save: No such file or directory
+wsclient: TLS session new" ] || fail "stderr: $stderr"
+}
+
+# live_client: a wsclient --stdin in the background on $PORT, trusting
+# the test CA; say LINE sends a line, heard LINE waits for a line back.
+live_client() {
+	coproc LIVE { exec 3>&-; exec "$WSCLIENT" --stdin -n 0 --cacert "$PKI/ca.pem" "wss://localhost:$PORT/"; }
+	SERVER_PIDS+=("$LIVE_PID")
+}
+say() { printf '%s\n' "$1" >&"${LIVE[1]}"; }
+heard() {
+	local line
+	read -r -t 5 line <&"${LIVE[0]}" || fail "no answer (want: $1)"
+	[ "$line" = "$1" ] || fail "got '$line', want '$1'"
+}
+
+@test "SIGHUP makes a listener serve a new certificate to new connections; live ones go on" {
+	local d=$BATS_TEST_TMPDIR
+	cp "$PKI/server.pem" "$d/cert.pem" && cp "$PKI/server.key" "$d/key.pem"
+	start_listen --tls-cert "$d/cert.pem" --tls-key "$d/key.pem"
+	live_client
+	heard "Welcome to the WebSocket server!"
+	say before
+	heard "You said: before"
+	run --separate-stderr -0 wss --tls-session "$d/sess"
+	refused "certificate verify failed: unable to get local issuer certificate" --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
+	cp "$PKI/renewed.pem" "$d/cert.pem" && cp "$PKI/renewed.key" "$d/key.pem"
+	kill -HUP "$SERVER_PID"
+	wait_log '^<6>SIGHUP: TLS certificate and keys reloaded$'
+	run --separate-stderr -0 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
+	assert_output "$HELLO_OUT"
+	refused "certificate verify failed: unable to get local issuer certificate" --cacert "$PKI/ca.pem" "wss://localhost:$PORT/"
+	# The random ticket keys outlive the reload.
+	run --separate-stderr -0 wsclient --cacert "$PKI/other-ca.pem" --tls-session "$d/sess" "wss://localhost:$PORT/"
+	[ "$stderr" = "wsclient: TLS session resumed" ] || fail "stderr: $stderr"
+	say after
+	heard "You said: after"
+	exec {LIVE[1]}>&-
+	wait "$LIVE_PID" || fail "the live client exited with $?"
+}
+
+@test "a failed SIGHUP reload keeps the old certificate and keys and logs one line" {
+	local d=$BATS_TEST_TMPDIR
+	cp "$PKI/server.pem" "$d/cert.pem" && cp "$PKI/server.key" "$d/key.pem"
+	cp "$PKI/both.keys" "$d/ticket.keys"
+	start_listen --tls-cert "$d/cert.pem" --tls-key "$d/key.pem" --tls-ticket-keys "$d/ticket.keys"
+	cp "$PKI/renewed.pem" "$d/cert.pem"
+	kill -HUP "$SERVER_PID"
+	wait_log "^<3>SIGHUP: TLS: key $d/key.pem: key values mismatch; kept the old certificate and keys\$"
+	cp "$PKI/renewed.key" "$d/key.pem"
+	head -c 81 "$PKI/both.keys" >"$d/ticket.keys"
+	kill -HUP "$SERVER_PID"
+	wait_log "^<3>SIGHUP: TLS: ticket keys $d/ticket.keys: 81 bytes, not a multiple of 80 .*; kept the old certificate and keys\$"
+	[ "$(grep -c SIGHUP "$LOG")" = 2 ] || fail "log: $(cat "$LOG")"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	# Fixed, the next SIGHUP takes.
+	cp "$PKI/both.keys" "$d/ticket.keys"
+	kill -HUP "$SERVER_PID"
+	wait_log '^<6>SIGHUP: TLS certificate and keys reloaded$'
+	run --separate-stderr -0 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
+	assert_output "$HELLO_OUT"
+}
+
+@test "SIGHUP to a listener without TLS says there is nothing to reload, and it goes on" {
+	start_listen
+	kill -HUP "$SERVER_PID"
+	wait_log '^<5>SIGHUP: nothing to reload without --tls-cert$'
+	run -0 wsclient "ws://127.0.0.1:$PORT/"
+	assert_output "$HELLO_OUT"
+}
+
+# env_has LINE...: each LINE is exactly one line of $output.
+env_has() {
+	local l
+	for l in "$@"; do
+		[ "$(grep -c -x -F -- "$l" <<<"$output")" = 1 ] ||
+			fail "want '$l' once in: $output"
+	done
+}
+
+@test "a bridged program sees HTTPS, REQUEST_SCHEME and mod_ssl's SSL_* variables, client certificate included" {
+	local serial sha
+	serial=$(openssl x509 -in "$PKI/client.pem" -noout -serial | sed 's/^serial=//')
+	sha=$(openssl x509 -in "$PKI/client.pem" -outform der | sha256sum | cut -d' ' -f1)
+	start_listenfds_mode "${TLS[@]}" --tls-client-ca "$PKI/ca.pem" --tls-client-optional \
+		--tls-ticket-keys "$PKI/both.keys" -- env
+	run --separate-stderr -0 wss -n 0 --timeout 5 --cert "$PKI/client.pem" --key "$PKI/client.key" \
+		--tls-session "$BATS_TEST_TMPDIR/sess"
+	env_has HTTPS=on REQUEST_SCHEME=https SSL_PROTOCOL=TLSv1.3 \
+		SSL_SESSION_RESUMED=Initial SSL_CLIENT_VERIFY=SUCCESS \
+		SSL_CLIENT_S_DN=CN=test-client SSL_CLIENT_I_DN=CN=wsinetd-test-CA \
+		"SSL_CLIENT_M_SERIAL=$serial" "SSL_CLIENT_SERIAL=$serial" \
+		"SSL_CLIENT_CERT_SHA256=$sha"
+	[[ $output =~ (^|$'\n')SSL_CIPHER=TLS_[A-Z0-9_]+($'\n'|$) ]] || fail "no SSL_CIPHER: $output"
+	run --separate-stderr -0 wss -n 0 --timeout 5 --cert "$PKI/client.pem" --key "$PKI/client.key" \
+		--tls-session "$BATS_TEST_TMPDIR/sess"
+	env_has SSL_SESSION_RESUMED=Resumed SSL_CLIENT_VERIFY=SUCCESS SSL_CLIENT_S_DN=CN=test-client
+	# Without a client certificate: NONE, and no certificate variables.
+	run --separate-stderr -0 wss -n 0 --timeout 5
+	env_has HTTPS=on SSL_CLIENT_VERIFY=NONE SSL_SESSION_RESUMED=Initial
+	! grep -q '^SSL_CLIENT_[SIMC]' <<<"$output" || fail "certificate variables: $output"
+}
+
+@test "a ticket key file that is empty, of the wrong size or missing fails at start with one line" {
+	head -c 79 "$PKI/both.keys" >"$BATS_TEST_TMPDIR/short"
+	: >"$BATS_TEST_TMPDIR/empty"
+	run --separate-stderr -9 "$WSINETD" "${TLS[@]}" --tls-ticket-keys "$BATS_TEST_TMPDIR/short" </dev/null
+	[ "$stderr" = "<3>TLS: ticket keys $BATS_TEST_TMPDIR/short: 79 bytes, not a multiple of 80 (openssl rand 80 makes one key)" ] ||
+		fail "stderr: $stderr"
+	run --separate-stderr -9 "$WSINETD" "${TLS[@]}" --tls-ticket-keys "$BATS_TEST_TMPDIR/empty" </dev/null
+	[ "$stderr" = "<3>TLS: ticket keys $BATS_TEST_TMPDIR/empty: empty (openssl rand 80 makes one key)" ] ||
+		fail "stderr: $stderr"
+	run --separate-stderr -9 "$WSINETD" "${TLS[@]}" --tls-ticket-keys "$BATS_TEST_TMPDIR/none" </dev/null
+	[ "$stderr" = "<3>TLS: ticket keys $BATS_TEST_TMPDIR/none: No such file or directory" ] ||
+		fail "stderr: $stderr"
+	run --separate-stderr -2 "$WSINETD" --tls-ticket-keys "$PKI/both.keys"
+	[[ $stderr == "wsinetd: --tls-ticket-keys needs --tls-cert"$'\n'* ]] || fail "stderr: $stderr"
 }
 
 @test "TLS options without --tls-cert are usage errors" {

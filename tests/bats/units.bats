@@ -47,16 +47,14 @@ setup() {
 	export MANPATH=$BATS_TEST_TMPDIR/man
 }
 
-# Writes both units into $UNITS the way `make install` does, with
-# @SBINDIR@ replaced by DIR; and contrib/systemd's pair the way its
+# Writes every unit of units/ into $UNITS the way `make install` does,
+# with @SBINDIR@ replaced by DIR; and contrib/systemd's pair the way its
 # comment says, the examples where they are in the tree.
 install_units() {
-	sed "s|@SBINDIR@|$1|g" "$REPO/units/ws-echo@.service" \
-		>"$UNITS/ws-echo@.service"
-	cp "$REPO/units/ws-echo.socket" "$UNITS/ws-echo.socket"
-	sed "s|@SBINDIR@|$1|g" "$REPO/units/ws-echo-fast.service" \
-		>"$UNITS/ws-echo-fast.service"
-	cp "$REPO/units/ws-echo-fast.socket" "$UNITS/ws-echo-fast.socket"
+	local u
+	for u in "$REPO"/units/*; do
+		sed "s|@SBINDIR@|$1|g" "$u" >"$UNITS/${u##*/}"
+	done
 	sed -e "s|@SBINDIR@|$1|g" -e "s|@EXAMPLESDIR@|$REPO/contrib/examples|g" \
 		"$REPO/contrib/systemd/ws-chat@.service" >"$UNITS/ws-chat@.service"
 	cp "$REPO/contrib/systemd/ws-chat.socket" "$UNITS/ws-chat.socket"
@@ -70,6 +68,25 @@ weaken_service() {
 	sed -i '/^# -- Identity/,$d' "$unit"
 	! grep -q '^ProtectSystem=' "$unit" ||
 		fail "the weakened copy still has its hardening"
+}
+
+# assert_exposure UNIT NAME: systemd-analyze security rates UNIT (whose
+# name in its report starts with NAME) at the bar, and says nothing else.
+assert_exposure() {
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/$1"
+	assert_success
+	assert_output --regexp "Overall exposure level for $2[^:]*: 0\.[0-2] "
+	assert_equal "$stderr" ""
+}
+
+# refute_exposure UNIT NAME: the same rating misses the bar.
+refute_exposure() {
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$EXPOSURE_BAR" "$UNITS/$1"
+	assert_failure
+	assert_output --partial "Overall exposure level for $2"
+	refute_output --regexp "Overall exposure level for $2[^:]*: 0\.[0-2] "
 }
 
 # verify's whole judgement: exit 0, and nothing on stdout or stderr.
@@ -113,20 +130,12 @@ assert_verify_clean() {
 }
 
 @test "systemd-analyze security rates ws-echo@.service at an exposure of 0.2 or less" {
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo@.service"
-	assert_success
-	assert_output --regexp 'Overall exposure level for ws-echo@[^:]*: 0\.[0-2] '
-	assert_equal "$stderr" ""
+	assert_exposure ws-echo@.service ws-echo@
 }
 
 @test "ws-echo@.service without its hardening fails the same security threshold" {
 	weaken_service
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo@.service"
-	assert_failure
-	assert_output --partial 'Overall exposure level for ws-echo@'
-	refute_output --regexp 'Overall exposure level for ws-echo@[^:]*: 0\.[0-2] '
+	refute_exposure ws-echo@.service ws-echo@
 }
 
 @test "systemd-analyze verify has nothing to say about ws-echo-fast.socket" {
@@ -145,20 +154,12 @@ assert_verify_clean() {
 }
 
 @test "systemd-analyze security rates ws-echo-fast.service at an exposure of 0.2 or less" {
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-fast.service"
-	assert_success
-	assert_output --regexp 'Overall exposure level for ws-echo-fast[^:]*: 0\.[0-2] '
-	assert_equal "$stderr" ""
+	assert_exposure ws-echo-fast.service ws-echo-fast
 }
 
 @test "ws-echo-fast.service without its hardening fails the same security threshold" {
 	weaken_service ws-echo-fast.service
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-echo-fast.service"
-	assert_failure
-	assert_output --partial 'Overall exposure level for ws-echo-fast'
-	refute_output --regexp 'Overall exposure level for ws-echo-fast[^:]*: 0\.[0-2] '
+	refute_exposure ws-echo-fast.service ws-echo-fast
 }
 
 @test "systemd-analyze verify has nothing to say about contrib's ws-chat.socket and ws-chat@.service" {
@@ -175,17 +176,49 @@ assert_verify_clean() {
 }
 
 @test "systemd-analyze security rates contrib's ws-chat@.service at an exposure of 0.2 or less" {
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-chat@.service"
-	assert_success
-	assert_output --regexp 'Overall exposure level for ws-chat@[^:]*: 0\.[0-2] '
-	assert_equal "$stderr" ""
+	assert_exposure ws-chat@.service ws-chat@
 }
 
 @test "ws-chat@.service without its hardening fails the same security threshold" {
 	weaken_service ws-chat@.service
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/ws-chat@.service"
-	assert_failure
-	refute_output --regexp 'Overall exposure level for ws-chat@[^:]*: 0\.[0-2] '
+	refute_exposure ws-chat@.service ws-chat@
+}
+
+@test "systemd-analyze verify has nothing to say about the TLS units, Accept=yes and Accept=no" {
+	assert_verify_clean "$UNITS/ws-echo-tls.socket"
+	assert_verify_clean "$UNITS/ws-echo-tls@.service"
+	assert_verify_clean "$UNITS/ws-echo-tls-fast.socket"
+	assert_verify_clean "$UNITS/ws-echo-tls-fast.service"
+}
+
+@test "the TLS units read certificate, key and ticket keys as credentials, and reload with SIGHUP" {
+	local u
+	for u in ws-echo-tls@.service ws-echo-tls-fast.service; do
+		run -0 grep '^LoadCredential=' "$UNITS/$u"
+		assert_output "LoadCredential=cert.pem:/etc/wsinetd/tls/cert.pem
+LoadCredential=key.pem:/etc/wsinetd/tls/key.pem
+LoadCredential=ticket.keys:/etc/wsinetd/tls/ticket.keys"
+		run -0 grep '^ExecStart=' "$UNITS/$u"
+		assert_output --partial " --tls-cert %d/cert.pem --tls-key %d/key.pem --tls-ticket-keys %d/ticket.keys"
+	done
+	run -0 grep -E '^(Accept|ListenStream)=' "$UNITS/ws-echo-tls.socket"
+	assert_output "ListenStream=8443
+Accept=yes"
+	run -0 grep -E '^(Accept|ListenStream)=' "$UNITS/ws-echo-tls-fast.socket"
+	assert_output "ListenStream=8444
+Accept=no"
+	run -0 grep '^ExecReload=' "$UNITS/ws-echo-tls-fast.service"
+	assert_output 'ExecReload=/bin/kill -HUP $MAINPID'
+}
+
+@test "systemd-analyze security rates both TLS services at an exposure of 0.2 or less" {
+	assert_exposure ws-echo-tls@.service ws-echo-tls@
+	assert_exposure ws-echo-tls-fast.service ws-echo-tls-fast
+}
+
+@test "the TLS services without their hardening fail the same security threshold" {
+	weaken_service ws-echo-tls@.service
+	weaken_service ws-echo-tls-fast.service
+	refute_exposure ws-echo-tls@.service ws-echo-tls@
+	refute_exposure ws-echo-tls-fast.service ws-echo-tls-fast
 }

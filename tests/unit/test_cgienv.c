@@ -42,6 +42,17 @@ static const struct cgienv_facts FACTS = {
 	.protocol = "",
 };
 
+static const struct cgienv_tls TLS_FACTS = {
+	.protocol = "TLSv1.3",
+	.cipher = "TLS_AES_256_GCM_SHA384",
+	.resumed = "Resumed",
+	.verify = "SUCCESS",
+	.s_dn = "CN=ann,O=Example",
+	.i_dn = "CN=Example CA",
+	.serial = "1F2E3D",
+	.cert_sha256 = "00ff",
+};
+
 static const char *const WANT[] = {
 	"GATEWAY_INTERFACE=CGI/1.1",
 	"SERVER_SOFTWARE=wsinetd/9.9",
@@ -142,7 +153,7 @@ test_host_and_addresses(void)
 	f.local_port = NULL;
 	f.remote_addr = "2001:db8::7";
 	f.remote_host = "client.example";
-	f.https = 1;
+	f.tls = &TLS_FACTS;
 	f.protocol = "chat";
 	build(&f, &e);
 	is_var(&e, "SERVER_NAME", "[::1]");
@@ -168,6 +179,54 @@ test_host_and_addresses(void)
 	build(&f, &e);
 	is_var(&e, "SERVER_NAME", "example.org");
 	is_var(&e, "SERVER_PORT", "");
+}
+
+/* Over TLS: HTTPS, REQUEST_SCHEME and mod_ssl's variables; the client
+ * certificate's only with one; none of them over a plain connection. */
+static void
+test_tls(void)
+{
+	static const char *const names[] = { "HTTPS", "REQUEST_SCHEME",
+		"SSL_PROTOCOL", "SSL_CIPHER", "SSL_SESSION_RESUMED",
+		"SSL_CLIENT_VERIFY", "SSL_CLIENT_S_DN", "SSL_CLIENT_I_DN",
+		"SSL_CLIENT_M_SERIAL", "SSL_CLIENT_SERIAL",
+		"SSL_CLIENT_CERT_SHA256" };
+	struct cgienv_facts f = FACTS;
+	struct cgienv_tls t = TLS_FACTS;
+	struct cgienv e;
+	size_t i, set = 0;
+
+	parse(REQUEST);
+	f.tls = &t;
+	build(&f, &e);
+	is_var(&e, "HTTPS", "on");
+	is_var(&e, "REQUEST_SCHEME", "https");
+	is_var(&e, "SSL_PROTOCOL", "TLSv1.3");
+	is_var(&e, "SSL_CIPHER", "TLS_AES_256_GCM_SHA384");
+	is_var(&e, "SSL_SESSION_RESUMED", "Resumed");
+	is_var(&e, "SSL_CLIENT_VERIFY", "SUCCESS");
+	is_var(&e, "SSL_CLIENT_S_DN", "CN=ann,O=Example");
+	is_var(&e, "SSL_CLIENT_I_DN", "CN=Example CA");
+	is_var(&e, "SSL_CLIENT_M_SERIAL", "1F2E3D");
+	is_var(&e, "SSL_CLIENT_SERIAL", "1F2E3D");
+	is_var(&e, "SSL_CLIENT_CERT_SHA256", "00ff");
+
+	t = (struct cgienv_tls){ .protocol = "TLSv1.2",
+		.cipher = "ECDHE-ECDSA-AES256-GCM-SHA384",
+		.resumed = "Initial",
+		.verify = "NONE",
+		.s_dn = "" };
+	build(&f, &e);
+	is_var(&e, "SSL_SESSION_RESUMED", "Initial");
+	is_var(&e, "SSL_CLIENT_VERIFY", "NONE");
+	is_var(&e, "SSL_CLIENT_S_DN", NULL);
+	is_var(&e, "SSL_CLIENT_SERIAL", NULL);
+	is_var(&e, "SSL_CLIENT_CERT_SHA256", NULL);
+
+	build(&FACTS, &e);
+	for (i = 0; i < NELEM(names); i++)
+		set += cgienv_get(&e, names[i]) != NULL;
+	is_int((long long)set, 0, "a plain connection sets none of them");
 }
 
 static void
@@ -373,6 +432,7 @@ main(void)
 {
 	test_whole_environment();
 	test_host_and_addresses();
+	test_tls();
 	test_passenv();
 	test_small_buffers();
 	test_target_split();
