@@ -336,7 +336,10 @@ listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd),
 		    o->max_conns);
 		return EXIT_SYSTEM;
 	}
+	/* Blocked, a SIGHUP is queued for the signalfd; main may have set
+	 * it to be ignored, which would discard it. */
 	if (sigprocmask(SIG_BLOCK, &set, &l.oldmask) == -1 ||
+	    signal(SIGHUP, SIG_DFL) == SIG_ERR ||
 	    (l.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    net_set_nonblock(lfd) == -1) {
 		log_msg(LOG_ERR, "listener setup: %s", strerror(errno));

@@ -264,6 +264,10 @@ main(int argc, char **argv)
 	log_init("wsinetd", 1, 0, 1);
 	args_parse(argc, argv, &cfg);
 	if (cfg.listen_spec != NULL) {
+		/* Once the port listens, SIGHUP means reload, and it may come
+		 * before the listener's signalfd is there: not a reason to
+		 * die. listener_run takes it from then on. */
+		signal(SIGHUP, SIG_IGN);
 		lfd = listener_open(cfg.listen_spec, err, sizeof(err));
 		if (lfd == -2)
 			args_usage_error("%s", err);
