@@ -7,6 +7,7 @@ BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+SYSUSERSDIR ?= $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null || echo /usr/lib/sysusers.d)
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -104,7 +105,13 @@ $(B)/jail/test_jail: tests/jail/test_jail.c tests/unit/tap.h \
 	$(CC) $(ALL_CFLAGS) $(INC) -Itests/unit -o $@ $< src/engine/jail.c \
 		src/engine/log.c
 
-jail-test: $(B)/jail/test_jail
+# The jail under a unit's sandbox, for the booted-systemd tests.
+$(B)/jail/jail_probe: tests/jail/jail_probe.c src/engine/jail.c \
+		src/engine/log.c $(HEADERS) | $(B)/.dirs
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC) -o $@ $< src/engine/jail.c src/engine/log.c
+
+jail-test: $(B)/jail/test_jail $(B)/jail/jail_probe
 
 # Fuzz targets. make check replays their corpus and kept crashers through
 # a plain main() (tests/fuzz/replay.c) under ASan+UBSan with any compiler;
@@ -230,11 +237,14 @@ install: all
 		sed 's|@SBINDIR@|$(SBINDIR)|g' units/$$u > $(DESTDIR)$(UNITDIR)/$$u \
 		&& chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 644 units/wsinetd.sysusers $(DESTDIR)$(SYSUSERSDIR)/wsinetd.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/wsinetd $(DESTDIR)$(BINDIR)/wsclient \
 		$(DESTDIR)$(MANDIR)/man8/wsinetd.8 \
 		$(DESTDIR)$(MANDIR)/man1/wsclient.1 \
+		$(DESTDIR)$(SYSUSERSDIR)/wsinetd.conf \
 		$(UNIT_FILES:%=$(DESTDIR)$(UNITDIR)/%)
 
 clean:

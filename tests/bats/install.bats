@@ -11,7 +11,8 @@ ROOT=$BATS_TEST_DIRNAME/../..
 # The install uses the binaries this suite tests (B names their folder).
 stage() {
 	make -s --no-print-directory -C "$ROOT" B="$BUILD" PREFIX=/usr \
-		UNITDIR=/lib/systemd/system DESTDIR="$DEST" "$@"
+		UNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d \
+		DESTDIR="$DEST" "$@"
 }
 
 setup() {
@@ -20,7 +21,7 @@ setup() {
 	DEST=$BATS_TEST_TMPDIR/stage
 }
 
-@test "make install puts programs, manual pages and units under DESTDIR" {
+@test "make install puts programs, manual pages, units and the unit's user under DESTDIR" {
 	run -0 stage install
 	[ -x "$DEST/usr/sbin/wsinetd" ] || fail "no usr/sbin/wsinetd"
 	[ -x "$DEST/usr/bin/wsclient" ] || fail "no usr/bin/wsclient"
@@ -33,6 +34,8 @@ setup() {
 		ws-echo-tls-fast.socket ws-echo-tls-fast.service; do
 		[ -f "$DEST/lib/systemd/system/$u" ] || fail "no $u"
 	done
+	run -0 cat "$DEST/usr/lib/sysusers.d/wsinetd.conf"
+	assert_output --regexp '(^|'$'\n'')u wsinetd '
 	run -0 "$DEST/usr/sbin/wsinetd" --version
 	assert_output --regexp '^wsinetd [0-9]'
 }

@@ -33,6 +33,8 @@ install_units() {
 		>"$unitdir/ws-echo@.service"
 	sed "s|@SBINDIR@|$CT_SBINDIR|g" "$REPO/units/ws-echo-fast.service" \
 		>"$unitdir/ws-echo-fast.service"
+	mkdir -p "$1/usr/lib/sysusers.d"
+	cp "$REPO/units/wsinetd.sysusers" "$1/usr/lib/sysusers.d/wsinetd.conf"
 	cp "$REPO/units/ws-echo.socket" "$REPO/units/ws-echo-fast.socket" \
 		"$REPO/contrib/systemd/ws-chat.socket" "$unitdir/"
 	sed -e "s|@SBINDIR@|$CT_SBINDIR|g" -e "s|@EXAMPLESDIR@|$CT_EXAMPLESDIR|g" \

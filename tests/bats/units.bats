@@ -18,6 +18,12 @@ load '/usr/lib/bats/bats-assert/load'
 # systemd-analyze security --threshold counts in tenths of its 0-10
 # exposure scale: 2 means an exposure of 0.2 or less.
 EXPOSURE_BAR=2
+# The Accept=yes services keep only systemd's directives that are cheap
+# per connection and rely on wsinetd's own jail for the rest, which
+# systemd-analyze cannot see: it rates them 6.2. That is their bar, so
+# that a directive taken out still shows (systemd.bats proves from inside
+# a live instance what the jail takes away).
+PER_CONNECTION_BAR=62
 
 setup() {
 	local build=${WSINETD_BUILD:-$BATS_TEST_DIRNAME/../../build}
@@ -66,27 +72,39 @@ install_units() {
 weaken_service() {
 	local unit=$UNITS/${1:-ws-echo@.service}
 	sed -i '/^# -- Identity/,$d' "$unit"
-	! grep -q '^ProtectSystem=' "$unit" ||
+	! grep -q '^NoNewPrivileges=' "$unit" ||
 		fail "the weakened copy still has its hardening"
 }
 
-# assert_exposure UNIT NAME: systemd-analyze security rates UNIT (whose
-# name in its report starts with NAME) at the bar, and says nothing else.
+# exposure_of NAME: the overall exposure in systemd-analyze's report on
+# stdin for the unit whose name starts with NAME, in tenths.
+exposure_of() {
+	sed -n "s/.*Overall exposure level for $1[^:]*: \([0-9]*\)\.\([0-9]\) .*/\1\2/p"
+}
+
+# assert_exposure UNIT NAME [BAR]: systemd-analyze security rates UNIT
+# (whose name in its report starts with NAME) at BAR tenths or less
+# (default EXPOSURE_BAR), and says nothing else.
 assert_exposure() {
+	local bar=${3:-$EXPOSURE_BAR} got
 	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/$1"
+		--threshold="$bar" "$UNITS/$1"
 	assert_success
-	assert_output --regexp "Overall exposure level for $2[^:]*: 0\.[0-2] "
+	got=$(exposure_of "$2" <<<"$output")
+	[ -n "$got" ] && [ "$got" -le "$bar" ] ||
+		fail "exposure of $2: '$got' tenths, the bar is $bar: $output"
 	assert_equal "$stderr" ""
 }
 
-# refute_exposure UNIT NAME: the same rating misses the bar.
+# refute_exposure UNIT NAME [BAR]: the same rating misses the bar.
 refute_exposure() {
+	local bar=${3:-$EXPOSURE_BAR} got
 	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$EXPOSURE_BAR" "$UNITS/$1"
+		--threshold="$bar" "$UNITS/$1"
 	assert_failure
-	assert_output --partial "Overall exposure level for $2"
-	refute_output --regexp "Overall exposure level for $2[^:]*: 0\.[0-2] "
+	got=$(exposure_of "$2" <<<"$output")
+	[ -n "$got" ] && [ "$got" -gt "$bar" ] ||
+		fail "exposure of $2: '$got' tenths, the bar is $bar: $output"
 }
 
 # verify's whole judgement: exit 0, and nothing on stdout or stderr.
@@ -129,13 +147,13 @@ assert_verify_clean() {
 		fail "expected a complaint about the service, got: $stderr"
 }
 
-@test "systemd-analyze security rates ws-echo@.service at an exposure of 0.2 or less" {
-	assert_exposure ws-echo@.service ws-echo@
+@test "systemd-analyze security rates ws-echo@.service at 6.2 or less, which leaves the rest to the self-jail" {
+	assert_exposure ws-echo@.service ws-echo@ "$PER_CONNECTION_BAR"
 }
 
 @test "ws-echo@.service without its hardening fails the same security threshold" {
 	weaken_service
-	refute_exposure ws-echo@.service ws-echo@
+	refute_exposure ws-echo@.service ws-echo@ "$PER_CONNECTION_BAR"
 }
 
 @test "systemd-analyze verify has nothing to say about ws-echo-fast.socket" {
@@ -211,14 +229,14 @@ Accept=no"
 	assert_output 'ExecReload=/bin/kill -HUP $MAINPID'
 }
 
-@test "systemd-analyze security rates both TLS services at an exposure of 0.2 or less" {
-	assert_exposure ws-echo-tls@.service ws-echo-tls@
+@test "systemd-analyze security rates ws-echo-tls@ at 6.2 or less and ws-echo-tls-fast at 0.2 or less" {
+	assert_exposure ws-echo-tls@.service ws-echo-tls@ "$PER_CONNECTION_BAR"
 	assert_exposure ws-echo-tls-fast.service ws-echo-tls-fast
 }
 
 @test "the TLS services without their hardening fail the same security threshold" {
 	weaken_service ws-echo-tls@.service
 	weaken_service ws-echo-tls-fast.service
-	refute_exposure ws-echo-tls@.service ws-echo-tls@
+	refute_exposure ws-echo-tls@.service ws-echo-tls@ "$PER_CONNECTION_BAR"
 	refute_exposure ws-echo-tls-fast.service ws-echo-tls-fast
 }
