@@ -24,6 +24,7 @@ static const char USAGE[] =
     "               [--max-connections N] [--drain-timeout SECS]\n"
     "               [--origin LIST] [--same-origin] [--protocol LIST]\n"
     "               [--require-protocol] [-H 'Name: value']...\n"
+    "               [--static DIR | --console]\n"
     "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE\n"
     "               [--tls-client-ca FILE [--tls-client-optional]]\n"
     "               [--tls-min 1.2|1.3]]\n"
@@ -61,6 +62,10 @@ static const char HELP[] =
     "      --protocol LIST        subprotocols we speak, preferred first\n"
     "      --require-protocol     refuse (400) a client offering none of them\n"
     "  -H, --header 'N: V'        add a header to the 101 answer; repeatable\n"
+    "      --static DIR           answer plain HTTP GET and HEAD (requests\n"
+    "                             without Upgrade) with the files under DIR\n"
+    "      --console              answer them with the built-in browser\n"
+    "                             console page, which connects back here\n"
     "      --log-level LEVEL      err, warning, notice, info (default), debug\n"
     "      --tls-cert FILE        speak TLS (wss://) with this PEM certificate\n"
     "                             (its chain may follow it in the file)\n"
@@ -121,6 +126,8 @@ enum {
 	OPT_TLS_CLIENT_CA,
 	OPT_TLS_CLIENT_OPTIONAL,
 	OPT_TLS_MIN,
+	OPT_STATIC,
+	OPT_CONSOLE,
 };
 
 static const struct option LONGOPTS[] = {
@@ -152,6 +159,8 @@ static const struct option LONGOPTS[] = {
 	{ "tls-client-ca", required_argument, NULL, OPT_TLS_CLIENT_CA },
 	{ "tls-client-optional", no_argument, NULL, OPT_TLS_CLIENT_OPTIONAL },
 	{ "tls-min", required_argument, NULL, OPT_TLS_MIN },
+	{ "static", required_argument, NULL, OPT_STATIC },
+	{ "console", no_argument, NULL, OPT_CONSOLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -373,6 +382,28 @@ bridge_option(int ch, struct config *cfg)
 	}
 }
 
+/* --static and --console; 0 when ch is not one. DIR is opened here, as
+ * --dir is, so that a wrong one fails at start-up and nothing later
+ * needs its path. */
+static int
+web_option(int ch, struct static_opts *w)
+{
+	switch (ch) {
+	case OPT_STATIC:
+		if (w->dir != NULL)
+			args_usage_error("--static given twice");
+		if ((w->dirfd = route_open(optarg)) == -1)
+			args_usage_error("--static %s: %s", optarg,
+			    strerror(errno));
+		w->dir = optarg;
+		return 1;
+	case OPT_CONSOLE:
+		w->console = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* Options of TLS; 0 when ch is not one. Files are read once the mode
  * is known, before the first connection (main.c). */
 static int
@@ -454,6 +485,7 @@ set_defaults(struct config *cfg)
 	cfg->bridge.framing = WS_PIPE_LINE;
 	cfg->bridge.kill_ms = 5000;
 	cfg->cgi.dirfd = -1;
+	cfg->web.dirfd = -1;
 	cfg->dir_argv[0] = cfg->routed.rt.program;
 }
 
@@ -494,11 +526,16 @@ args_parse(int argc, char **argv, struct config *cfg)
 			cfg->service = WS_SERVICE_ECHO;
 		else if (!limit_option(ch, &cfg->conn) &&
 		    !policy_option(ch, cfg) && !listener_option(ch, cfg) &&
-		    !bridge_option(ch, cfg) && !tls_option(ch, &cfg->tls))
+		    !bridge_option(ch, cfg) && !tls_option(ch, &cfg->tls) &&
+		    !web_option(ch, &cfg->web))
 			other_option(ch, argv);
 	}
 	parse_program(argc, argv, cfg);
 	check_tls(&cfg->tls);
+	if (cfg->web.dir != NULL && cfg->web.console)
+		args_usage_error("--static and --console exclude each other");
+	if (cfg->web.dir != NULL || cfg->web.console)
+		cfg->conn.http_request = static_request;
 	if (cfg->policy.require_protocol && cfg->policy.protocols == NULL)
 		args_usage_error("--require-protocol needs --protocol");
 	/* Safe by default: a browser page from another site may not talk

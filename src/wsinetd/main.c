@@ -143,6 +143,8 @@ serve_fds(int rfd, int wfd)
 	net_nodelay(wfd);
 	net_peer_name(rfd, peer, sizeof(peer));
 	cfg.bridge.peer = peer;
+	cfg.web.peer = peer;
+	static_use(&cfg.web);
 	cfg.bridge.environ = program_environ;
 	if (cfg.bridge.argv)
 		cfg.conn.check_request = check_request;
