@@ -47,7 +47,7 @@ embed_one(FILE *out, const char *path, int i)
 int
 main(int argc, char **argv)
 {
-	FILE *out;
+	FILE *out = NULL;
 	uint64_t *hash;
 	const char *base;
 	int i;

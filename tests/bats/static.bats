@@ -133,7 +133,7 @@ sys.stdout.write(data.decode().split("\r\n\r\n", 1)[1] + "END")' "$PORT"
 	status_is 304
 	header_is "ETag: $etag"
 	refute_header Content-Length
-	[ "${lines[-1]}" = 'Connection: keep-alive' ] ||
+	[ -z "$(sed '1,/^$/d' <<<"$output")" ] ||
 		fail "a body after 304: $output"
 	http /hello.txt -H 'If-Modified-Since: Thu, 29 Feb 2024 12:00:00 GMT'
 	status_is 304
@@ -220,7 +220,9 @@ assert_404() {
 	make_www
 	head -c 10485760 /dev/urandom >"$WWW/big.bin"
 	command -v strace >/dev/null || fail "strace is not installed"
-	activate 127.0.0.1 --inetd strace -f -qq -e trace=sendfile,read \
+	# (LeakSanitizer cannot run under ptrace: off for a sanitized build)
+	activate 127.0.0.1 --inetd env ASAN_OPTIONS=detect_leaks=0 \
+		strace -f -qq -e trace=sendfile,read \
 		-o "$BATS_TEST_TMPDIR/trace" "$WSINETD" --static "$WWW"
 	run curl -sS --max-time 20 -o "$BATS_TEST_TMPDIR/got" -w '%{http_code} %{content_type}' \
 		"http://127.0.0.1:$PORT/big.bin"
