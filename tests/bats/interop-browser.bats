@@ -34,6 +34,18 @@ serve_www() {
 		"$WWW_PORT" --directory "$WWW"
 }
 
+# What cdp.py prints for a page that said hello to wsinetd on $PORT.
+hello_seen() {
+	echo "request extensions: permessage-deflate; client_max_window_bits
+response: 101
+response extensions: none
+log: connecting to ws://127.0.0.1:$PORT/
+log: open, extensions: none, subprotocol: none
+log: sent: Hello, WebSocket server!
+log: received: Welcome to the WebSocket server!
+log: received: You said: Hello, WebSocket server!"
+}
+
 # open_console WS_URL ARGS...: the page pointed at WS_URL, connecting at
 # once and sending the hello; cdp.py's output in $output.
 open_console() {
@@ -52,14 +64,7 @@ open_console() {
 	# is typed into the message box and sent with the Send button.
 	open_console "ws://127.0.0.1:$PORT/" --received 2 \
 		--type 'typed <b>here</b>' --received 3
-	assert_output "request extensions: permessage-deflate; client_max_window_bits
-response: 101
-response extensions: none
-log: connecting to ws://127.0.0.1:$PORT/
-log: open, extensions: none, subprotocol: none
-log: sent: Hello, WebSocket server!
-log: received: Welcome to the WebSocket server!
-log: received: You said: Hello, WebSocket server!
+	assert_output "$(hello_seen)
 log: sent: typed <b>here</b>
 log: received: You said: typed <b>here</b>
 log: closed: 1000, clean"
@@ -101,14 +106,7 @@ log: closed: 1006, not clean"
 	run --separate-stderr -0 "$INTEROP/cdp.py" "$CHROMIUM_PROFILE" \
 		"http://127.0.0.1:$PORT/?autoconnect=1&send=Hello,%20WebSocket%20server!" \
 		--screenshot "$shot"
-	assert_output "request extensions: permessage-deflate; client_max_window_bits
-response: 101
-response extensions: none
-log: connecting to ws://127.0.0.1:$PORT/
-log: open, extensions: none, subprotocol: none
-log: sent: Hello, WebSocket server!
-log: received: Welcome to the WebSocket server!
-log: received: You said: Hello, WebSocket server!
+	assert_output "$(hello_seen)
 log: closed: 1000, clean"
 	[ -s "$shot" ] || fail "no screenshot at $shot"
 	[ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
