@@ -66,6 +66,13 @@ INC = -Isrc/core -Isrc/engine
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url fuzz_pmd
 
+# --console serves contrib/www from the binary: scripts/embed turns the
+# files into a C table in the build tree (never committed), rebuilt when
+# one changes.
+CONSOLE_FILES = contrib/www/index.html contrib/www/console.js \
+	contrib/www/style.css
+CONSOLE_OBJ = $(B)/obj/gen/console.o
+
 obj = $(patsubst src/%.c,$(B)/obj/%.o,$(1))
 CORE_OBJ = $(call obj,$(CORE_SRC))
 ENGINE_OBJ = $(call obj,$(ENGINE_SRC))
@@ -80,10 +87,22 @@ $(B)/.dirs:
 $(B)/obj/%.o: src/%.c $(HEADERS) | $(B)/.dirs
 	$(CC) $(ALL_CFLAGS) $(INC) -c -o $@ $<
 
+$(B)/embed: scripts/embed.c | $(B)/.dirs
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+
+$(B)/gen/console.c: $(B)/embed $(CONSOLE_FILES)
+	@mkdir -p $(B)/gen
+	$(B)/embed $@ $(CONSOLE_FILES)
+
+$(CONSOLE_OBJ): $(B)/gen/console.c src/wsinetd/console.h
+	@mkdir -p $(B)/obj/gen
+	$(CC) $(ALL_CFLAGS) -Isrc/wsinetd -c -o $@ $<
+
 $(B)/libws.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/wsinetd: $(call obj,$(WSINETD_SRC)) $(ENGINE_OBJ) $(B)/libws.a
+$(B)/wsinetd: $(call obj,$(WSINETD_SRC)) $(CONSOLE_OBJ) $(ENGINE_OBJ) \
+		$(B)/libws.a
 	$(CC) $(CFLAGS) $(SAN) $(LDFLAGS) $(WSINETD_STATIC) -o $@ $^ \
 		$(WSINETD_LIBS)
 

@@ -8,14 +8,14 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 let socket = null;
 
-// ws://this page's host:8080/ (the port of the ws-echo.socket unit),
-// wss:// when the page itself came over https.
+// The server the page came from (wsinetd --console or --static answers
+// on its WebSocket's own port), wss:// when the page came over https;
+// opened as a file, ws://localhost:8080/ (the ws-echo.socket unit's).
 function defaultUrl() {
 	const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-	let host = location.hostname || 'localhost';
-	if (host.includes(':'))
-		host = '[' + host + ']';
-	return scheme + '://' + host + ':8080/';
+	if (location.protocol === 'http:' || location.protocol === 'https:')
+		return scheme + '://' + location.host + '/';
+	return 'ws://localhost:8080/';
 }
 
 function log(kind, text) {
@@ -62,9 +62,10 @@ function connect(url) {
 	setState('connecting', 'Connecting to ' + url + ' …');
 	socket.binaryType = 'arraybuffer';
 	socket.onopen = () => {
-		setState('open', 'Connected to ' + url + '.');
-		log('info', 'open, extensions: ' + (socket.extensions || 'none') +
-		    ', subprotocol: ' + (socket.protocol || 'none'));
+		const agreed = 'extensions: ' + (socket.extensions || 'none') +
+		    ', subprotocol: ' + (socket.protocol || 'none');
+		setState('open', 'Connected to ' + url + ' (' + agreed + ').');
+		log('info', 'open, ' + agreed);
 		for (const text of params.getAll('send'))
 			send(text);
 	};

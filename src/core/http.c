@@ -8,52 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "out.h"
 #include "ws.h"
 
 #define CRLF "\r\n"
-
-/* An output buffer that remembers running out of room. */
-struct out {
-	char *p;
-	size_t cap, len;
-	int full;
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->full || n > o->cap - o->len) {
-		o->full = 1;
-		return;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
-
-static void
-put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void
-put_uint(struct out *o, unsigned long v)
-{
-	char d[24];
-	size_t i = sizeof(d);
-
-	do
-		d[--i] = '0' + v % 10;
-	while ((v /= 10) != 0);
-	put(o, d + i, sizeof(d) - i);
-}
-
-/* Returns what was written, or 0 when it did not all fit. */
-static size_t
-put_done(const struct out *o)
-{
-	return o->full ? 0 : o->len;
-}
 
 /* ---- character classes and ranges ---- */
 
@@ -355,8 +313,6 @@ request_line(struct ws_request *r, struct ws_str line)
 	if (r->method.n == 0 || !str_all(r->method, is_tchar) ||
 	    r->target.n == 0 || !str_all(r->target, is_target_char))
 		return refuse(&r->reason, 400, "malformed request line");
-	if (!str_eq(r->method, "GET"))
-		return refuse(&r->reason, 400, "method must be GET");
 	switch (http_version(version)) {
 	case -1:
 		return refuse(&r->reason, 400, "malformed request line");
@@ -403,6 +359,18 @@ protocols_ok(const struct ws_header *h, size_t n)
 	return 1;
 }
 
+/* Only GET upgrades; checked after the header lines are read, so that a
+ * HEAD or POST without Upgrade is still told apart as plain HTTP. */
+static long
+request_method(struct ws_request *r)
+{
+	if (str_eq(r->method, "GET"))
+		return 0;
+	r->plain =
+	    !header_has_token(r->headers, r->nheaders, "Upgrade", "websocket");
+	return refuse(&r->reason, 400, "method must be GET");
+}
+
 /* The header checks of RFC 6455 section 4.2.1, in the order listed. */
 static long
 request_headers(struct ws_request *r)
@@ -418,9 +386,11 @@ request_headers(struct ws_request *r)
 		return refuse(&r->reason, 400, "duplicate Host header");
 	if (r->host.n == 0) /* RFC 9112 3.2: an empty Host names no server */
 		return refuse(&r->reason, 400, "empty Host header");
-	if (!header_has_token(h, n, "Upgrade", "websocket"))
+	if (!header_has_token(h, n, "Upgrade", "websocket")) {
+		r->plain = 1;
 		return refuse(&r->reason, 400,
 		    "Upgrade header is not websocket");
+	}
 	if (!header_has_token(h, n, "Connection", "upgrade"))
 		return refuse(&r->reason, 400,
 		    "Connection header lacks upgrade");
@@ -454,14 +424,22 @@ ws_request_parse(struct ws_request *r, const char *buf, size_t len)
 		return end < 0 ? -1 : 0;
 	}
 	block_split(buf, end, &line, &rest);
+	r->len = (size_t)end;
 	if ((rc = request_line(r, line)) < 0 ||
 	    (rc = fields_parse(&rest, r->headers, &r->nheaders, &r->reason)) <
 		0 ||
-	    (rc = request_headers(r)) < 0) {
+	    (rc = request_method(r)) < 0 || (rc = request_headers(r)) < 0) {
 		r->status = (int)-rc;
 		return -1;
 	}
 	return end;
+}
+
+size_t
+ws_request_header(const struct ws_request *r, const char *name,
+    struct ws_str *value)
+{
+	return header_find(r->headers, r->nheaders, name, value);
 }
 
 const char *
@@ -470,12 +448,18 @@ ws_status_text(int status)
 	switch (status) {
 	case 101:
 		return "Switching Protocols";
+	case 200:
+		return "OK";
+	case 304:
+		return "Not Modified";
 	case 400:
 		return "Bad Request";
 	case 403:
 		return "Forbidden";
 	case 404:
 		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
 	case 426:
 		return "Upgrade Required";
 	case 431:

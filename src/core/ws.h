@@ -237,10 +237,16 @@ struct ws_request {
 	struct ws_str method, target, host, origin, key, protocols, extensions;
 	struct ws_header headers[WS_MAX_HEADERS];
 	size_t nheaders;
+	size_t len; /* the header block's length, once it is complete */
 
 	/* failure */
 	int status; /* 400, 426 or 431 */
 	const char *reason; /* static, short, safe to send and log */
+	/* Set with a refusal when the request is well-formed HTTP/1.1 that
+	 * asks for no WebSocket at all (no "Upgrade: websocket"): a server
+	 * may answer it as plain HTTP instead; method, target and headers
+	 * are filled in. */
+	int plain;
 };
 
 /* max_header 0 means WS_MAX_HEADER_DEFAULT. */
@@ -253,6 +259,11 @@ void ws_request_init(struct ws_request *r, size_t max_header);
  * Upgrade token, Sec-WebSocket-Version: 13 (else 426) and a key of 16
  * bytes; a block over max_header is 431. */
 long ws_request_parse(struct ws_request *r, const char *buf, size_t len);
+
+/* How many header lines are named name (case-insensitively); the first
+ * one's value in *value (p NULL when none). */
+size_t ws_request_header(const struct ws_request *r, const char *name,
+    struct ws_str *value);
 
 /* 101 answer. protocol may be NULL or "" for none. Returns the length, or
  * 0 if cap is too small or protocol holds a CR or LF. */
@@ -290,6 +301,52 @@ int ws_token_ok(struct ws_str s);
 size_t ws_response_error(char *out, size_t cap, int status, const char *reason);
 /* Standard reason phrase for the statuses we send. */
 const char *ws_status_text(int status);
+
+/* ---- httpfile.c: plain HTTP answers, for static files ---- */
+
+/* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 5.6.7 IMF-fixdate). */
+#define WS_HTTP_DATE_LEN 29
+/* "\"<mtime hex>-<size hex>\"", as nginx writes it, with room to spare. */
+#define WS_ETAG_MAX 40
+
+/* Content-Type for a file name, by its extension (case-insensitive):
+ * html, css, js, json, svg, png, jpeg, ico, txt, wasm; any other is
+ * application/octet-stream. Text types say charset=utf-8. */
+const char *ws_mime_type(const char *name);
+/* t (seconds since the epoch, UTC) as an IMF-fixdate, NUL-terminated.
+ * Returns the length, or 0 for a t before 1970 or after 9999. */
+size_t ws_http_date(char out[WS_HTTP_DATE_LEN + 1], int64_t t);
+/* Parses an IMF-fixdate, the only form a server must send (obsolete
+ * forms are refused). Returns 0 and *t, or -1. */
+int ws_http_date_parse(struct ws_str s, int64_t *t);
+/* An entity tag from a file's size and modification time. */
+void ws_etag(char out[WS_ETAG_MAX], uint64_t size, int64_t mtime);
+/* 1 when a GET or HEAD may be answered 304 (RFC 9110 13.2.2): the
+ * If-None-Match list names etag (weakly) or is "*"; or, without
+ * If-None-Match, If-Modified-Since is a date at or after mtime (mtime
+ * below 0: unknown, never fresh by date). */
+int ws_http_not_modified(const struct ws_request *r, const char *etag,
+    int64_t mtime);
+/* 1 when the connection may carry another request after this one's
+ * answer: no "Connection: close" and no request body (a body we do not
+ * read would be taken for the next request). */
+int ws_http_keep_alive(const struct ws_request *r);
+
+/* The head of a plain answer. */
+struct ws_http_head {
+	int status; /* 200, 304, 400, 404, 405 ... */
+	const char *type; /* Content-Type; NULL: none */
+	uint64_t length; /* Content-Length; not sent with 304 */
+	const char *etag; /* NULL: none */
+	int64_t mtime; /* Last-Modified; below 0: none */
+	int64_t date; /* Date; below 0: none */
+	int keep_alive;
+};
+
+/* Status line and headers, X-Content-Type-Options: nosniff always, Allow
+ * with 405, then the blank line. Returns the length, or 0 if cap is too
+ * small. */
+size_t ws_http_head(char *out, size_t cap, const struct ws_http_head *h);
 
 /* ---- http.c: opening handshake, client side ---- */
 

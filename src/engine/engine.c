@@ -5,6 +5,7 @@
  * and both handshakes. It knows nothing of services; handlers do.
  */
 #include <sys/random.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -97,6 +98,7 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	c->rfd = rfd;
 	c->wfd = wfd;
 	c->aux_fd = -1;
+	c->body_fd = -1;
 	c->o = *o;
 	if (c->o.max_header == 0)
 		c->o.max_header = WS_MAX_HEADER_DEFAULT;
@@ -107,7 +109,7 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	c->status = -1;
 	c->protocol = (struct ws_str){ "", 0 }; /* printable when none */
 	c->state = CONN_HANDSHAKE;
-	c->start_ms = c->last_rx_ms = clock_ms();
+	c->start_ms = c->hs_start_ms = c->last_rx_ms = clock_ms();
 	ws_parser_init(&c->parser, o->role, c->o.max_message);
 	if (c->o.max_frames)
 		c->parser.max_frames = c->o.max_frames;
@@ -140,6 +142,9 @@ conn_free(struct conn *c)
 		tls_free(c->tls);
 	c->tls = NULL;
 	conn_deflate_free(&c->pmd);
+	if (c->body_fd >= 0)
+		close(c->body_fd);
+	c->body_fd = -1;
 }
 
 int
@@ -637,6 +642,73 @@ server_deflate(struct conn *c, struct ws_str *answer)
 	*answer = (struct ws_str){ c->pmd_answer, n };
 }
 
+/* ---- plain HTTP: the answers of a server that also serves files ---- */
+
+int
+conn_http_queue(struct conn *c, const void *p, size_t n)
+{
+	if (buf_reserve(&c->out, n) == -1) {
+		conn_end(c, EXIT_SYSTEM, "out of memory for %zu bytes", n);
+		c->state = CONN_DONE;
+		return -1;
+	}
+	memcpy(c->out.p + c->out.len, p, n);
+	c->out.len += n;
+	return 0;
+}
+
+void
+conn_http_file(struct conn *c, int fd, uint64_t len)
+{
+	if (c->body_fd >= 0)
+		close(c->body_fd);
+	c->body_fd = fd;
+	c->body_left = len;
+}
+
+static const char *
+plural(unsigned n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* The handler answers; the request's bytes are used up, and what came
+ * after them waits for the answer to be out. */
+static void
+http_answer(struct conn *c)
+{
+	size_t used = c->req.len;
+	int keep;
+
+	c->http_served++;
+	keep = c->o.http_request(c, &c->req);
+	if (c->state == CONN_DONE)
+		return;
+	memmove(c->in.p, c->in.p + used, c->in.len - used);
+	c->in.len -= used;
+	ws_request_init(&c->req, c->o.max_header);
+	c->http_busy = 1;
+	c->http_close = !keep;
+	c->hs_start_ms = clock_ms();
+}
+
+/* The answer is out: close, or wait for the next request (which may
+ * already be here). */
+static void
+http_sent(struct conn *c)
+{
+	c->http_busy = 0;
+	c->hs_start_ms = clock_ms();
+	if (!c->http_close) {
+		c->http_next = c->in.len > 0;
+		return;
+	}
+	conn_end(c, EXIT_OK, "served %u HTTP request%s", c->http_served,
+	    plural(c->http_served));
+	c->in.off = c->in.len = 0;
+	drain(c);
+}
+
 static void
 server_handshake(struct conn *c)
 {
@@ -651,7 +723,10 @@ server_handshake(struct conn *c)
 	if (hlen == 0)
 		return;
 	if (hlen < 0) {
-		refuse(c, c->req.status, c->req.reason);
+		if (c->req.plain && c->o.http_request != NULL)
+			http_answer(c);
+		else
+			refuse(c, c->req.status, c->req.reason);
 		return;
 	}
 	if (server_policy(c) == -1)
@@ -730,8 +805,9 @@ process_input(struct conn *c)
 {
 	switch (c->state) {
 	case CONN_HANDSHAKE:
-		if (c->in.len == 0)
+		if (c->in.len == 0 || c->http_busy)
 			return;
+		c->http_next = 0;
 		if (c->o.role == WS_ROLE_SERVER)
 			server_handshake(c);
 		else
@@ -769,6 +845,11 @@ lost_where(const struct conn *c)
 static void
 on_eof(struct conn *c, const char *what)
 {
+	/* Between plain requests, the end is the client's to choose. */
+	if (c->state == CONN_HANDSHAKE && c->http_served && !c->http_busy &&
+	    c->in.len == 0)
+		conn_end(c, EXIT_OK, "served %u HTTP request%s", c->http_served,
+		    plural(c->http_served));
 	if (c->state != CONN_DRAIN)
 		conn_end(c, EXIT_LOST, "connection %s %s", what, lost_where(c));
 	c->state = CONN_DONE;
@@ -878,7 +959,63 @@ shut_output(struct conn *c)
 }
 
 static void
-flush_output(struct conn *c)
+body_failed(struct conn *c, int status, const char *why)
+{
+	conn_end(c, status, "sending a file: %s", why);
+	close(c->body_fd);
+	c->body_fd = -1;
+	c->state = CONN_DONE;
+}
+
+/* Moves the file body on: straight from the file to the socket with
+ * sendfile, or through the output buffer under TLS. Returns 1 when it
+ * moved or is done, 0 to wait (or when it failed). */
+static int
+body_more(struct conn *c)
+{
+	size_t chunk = c->tls != NULL ? IN_CHUNK : 1024 * 1024;
+	ssize_t n;
+
+	if (c->body_left == 0) {
+		close(c->body_fd);
+		c->body_fd = -1;
+		return 1;
+	}
+	if (chunk > c->body_left)
+		chunk = (size_t)c->body_left;
+	if (c->tls != NULL) {
+		if (buf_reserve(&c->out, chunk) == -1) {
+			body_failed(c, EXIT_SYSTEM, "out of memory");
+			return 0;
+		}
+		n = read(c->body_fd, c->out.p + c->out.len, chunk);
+		if (n > 0)
+			c->out.len += (size_t)n;
+	} else {
+		n = sendfile(c->wfd, c->body_fd, NULL, chunk);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return errno == EINTR;
+		if (n == -1 && (errno == EPIPE || errno == ECONNRESET)) {
+			on_eof(c, errno == EPIPE ? "closed" : "reset");
+			return 0;
+		}
+		if (n > 0)
+			c->bytes_out += (size_t)n;
+	}
+	if (n <= 0) {
+		/* The length is in the head already: no way to go on. */
+		body_failed(c, EXIT_SYSTEM,
+		    n == 0 ? "the file shrank" : strerror(errno));
+		return 0;
+	}
+	c->body_left -= (uint64_t)n;
+	c->hs_start_ms = clock_ms();
+	return 1;
+}
+
+/* Writes what is queued; 1 once nothing is left. */
+static int
+write_out(struct conn *c)
 {
 	ssize_t n;
 
@@ -890,12 +1027,26 @@ flush_output(struct conn *c)
 				continue;
 			if (errno != EAGAIN)
 				on_eof(c, errno == EPIPE ? "closed" : "reset");
-			return;
+			return 0;
 		}
 		c->out.off += (size_t)n;
 		c->bytes_out += (size_t)n;
 	}
 	c->out.off = c->out.len = 0;
+	return 1;
+}
+
+static void
+flush_output(struct conn *c)
+{
+	do
+		if (!write_out(c))
+			return;
+	while (c->body_fd >= 0 && body_more(c));
+	if (c->body_fd >= 0 || c->state == CONN_DONE)
+		return;
+	if (c->http_busy)
+		http_sent(c);
 	if (c->state == CONN_DRAIN && !c->shut)
 		shut_output(c);
 }
@@ -910,13 +1061,26 @@ want_read(const struct conn *c)
 	return c->in.len < c->in.cap || c->in.off > 0;
 }
 
+/* The request's, or between plain requests the keep-alive wait: the
+ * idle timeout when set; while an answer goes out, how long it may
+ * stall. 0: none. */
+static long long
+handshake_deadline(const struct conn *c)
+{
+	int ms = c->o.handshake_ms;
+
+	if (c->http_served && !c->http_busy && c->o.idle_ms)
+		ms = c->o.idle_ms;
+	return ms ? c->hs_start_ms + ms : 0;
+}
+
 static long long
 next_deadline(const struct conn *c)
 {
 	long long d = 0;
 
-	if (c->state == CONN_HANDSHAKE && c->o.handshake_ms)
-		d = c->start_ms + c->o.handshake_ms;
+	if (c->state == CONN_HANDSHAKE)
+		d = handshake_deadline(c);
 	else if (c->state == CONN_OPEN && c->o.idle_ms)
 		d = c->last_rx_ms + c->o.idle_ms;
 	else if (c->state >= CONN_FINISHING)
@@ -935,6 +1099,16 @@ on_timeout(struct conn *c, long long now)
 	if (c->o.total_ms && now >= c->start_ms + c->o.total_ms) {
 		conn_end(c, EXIT_TIMEOUT, "timed out after %d ms",
 		    c->o.total_ms);
+		c->state = CONN_DONE;
+	} else if (c->state == CONN_HANDSHAKE && c->http_busy) {
+		conn_end(c, EXIT_TIMEOUT,
+		    "an HTTP answer stalled for %d ms; the client reads no more",
+		    c->o.handshake_ms);
+		c->state = CONN_DONE;
+	} else if (c->state == CONN_HANDSHAKE && c->http_served &&
+	    c->in.len == 0) {
+		conn_end(c, EXIT_OK, "served %u HTTP request%s, then idle",
+		    c->http_served, plural(c->http_served));
 		c->state = CONN_DONE;
 	} else if (c->state == CONN_HANDSHAKE) {
 		conn_end(c, EXIT_TIMEOUT, "handshake timed out after %d ms",
@@ -965,7 +1139,7 @@ on_timeout(struct conn *c, long long now)
 static int
 poll_set(struct conn *c, struct pollfd *pf, int idx[4])
 {
-	int r = want_read(c), w = c->out.off < c->out.len;
+	int r = want_read(c), w = c->out.off < c->out.len || c->body_fd >= 0;
 	/* Plain, reads wait for POLLIN and writes for POLLOUT; under TLS
 	 * either may wait for the other (a handshake message to send or
 	 * to receive first). */
@@ -1027,6 +1201,9 @@ step(struct conn *c)
 	if ((c->state == CONN_OPEN || c->state == CONN_CLOSING) &&
 	    c->in.off < c->in.len && writable(c))
 		wait = 0;
+	/* And a plain request that came behind the last answer. */
+	if (c->http_next && !c->http_busy && c->state == CONN_HANDSHAKE)
+		wait = 0;
 	/* So must what OpenSSL holds once our buffer has room again. */
 	if (c->tls_more && want_read(c))
 		wait = 0;
@@ -1059,7 +1236,8 @@ step(struct conn *c)
 	/* Also once nothing is left to send: a finished connection must shut
 	 * its side down so the peer sees the end (the server closes first,
 	 * RFC 6455 7.1.1). */
-	if ((c->out.off < c->out.len || (c->state == CONN_DRAIN && !c->shut)) &&
+	if ((c->out.off < c->out.len || c->body_fd >= 0 ||
+		(c->state == CONN_DRAIN && !c->shut)) &&
 	    c->state != CONN_DONE)
 		flush_output(c);
 }

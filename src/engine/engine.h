@@ -58,6 +58,12 @@ struct conn_opts {
 	 * the answer's body and the log, so nothing internal). NULL: all
 	 * valid requests are accepted. */
 	int (*check_request)(const struct ws_request *r, const char **reason);
+	/* Server: answers a request that is plain HTTP (ws_request.plain)
+	 * with conn_http_queue and conn_http_file, and returns 1 to keep the
+	 * connection for another request (keep-alive; an upgrade may come
+	 * next), 0 to close it once the answer is out. NULL: plain requests
+	 * are refused like any other that is not an upgrade. */
+	int (*http_request)(struct conn *c, const struct ws_request *r);
 	/* TLS (tls.h) over the peer's fds when set; NULL: plain bytes.
 	 * Client: tls_host is the name or address to verify. */
 	struct ssl_ctx_st *tls_ctx;
@@ -116,8 +122,18 @@ struct conn {
 	int status; /* exit status once decided, else -1 */
 	char why[160]; /* one line on how it ended */
 
+	/* server, plain HTTP: a file still to send once out is empty; an
+	 * answer on its way (no request is parsed meanwhile); close after
+	 * it; input left for the next request; answers so far */
+	int body_fd;
+	uint64_t body_left;
+	int http_busy, http_close, http_next;
+	unsigned http_served;
+
 	uint64_t bytes_in, bytes_out;
-	long long start_ms, last_rx_ms, deadline_ms;
+	/* hs_start_ms: since when the next request is awaited (or the
+	 * current answer last moved) */
+	long long start_ms, hs_start_ms, last_rx_ms, deadline_ms;
 	long long next_ping_ms; /* while open with ping_ms */
 	unsigned long pings_sent; /* the payload of our last ping */
 	int pong_due; /* that ping is not answered yet */
@@ -148,6 +164,13 @@ int conn_send(struct conn *c, int opcode, const void *prefix, size_t plen,
  * and its output below the high-water mark: a handler may read more of
  * what it forwards to the peer. */
 int conn_may_send(const struct conn *c);
+/* Plain HTTP, from the http_request handler: queue bytes of the answer
+ * (-1 when out of memory: the connection fails); then, optionally, len
+ * bytes of the regular file fd from its offset, which the connection now
+ * owns and closes: sent with sendfile, or through TLS. */
+int conn_http_queue(struct conn *c, const void *p, size_t n);
+void conn_http_file(struct conn *c, int fd, uint64_t len);
+
 /* Start the close handshake with code and reason (code 0: no payload);
  * after a peer_close that returned 1, finish it. */
 void conn_close(struct conn *c, unsigned code, const char *reason);

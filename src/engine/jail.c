@@ -246,6 +246,15 @@ static const struct sock_filter sanitizer_calls[] = {
 };
 #endif
 
+/* --static: files looked up and read beneath one directory, which the
+ * Landlock rule below confines them to. */
+static const struct sock_filter read_dir_calls[] = {
+	ALLOW(openat),
+	ALLOW(newfstatat),
+	ALLOW(fstat),
+	ALLOW(sendfile),
+};
+
 static const struct sock_filter epilogue[] = { RET(DENY) };
 
 #define MAX_FILTER 256
@@ -278,6 +287,8 @@ build_filter(const struct jail *j, struct sock_filter *f)
 	} else if (j->mode == JAIL_LISTENER) {
 		APPEND(listener_calls);
 	}
+	if (j->mode == JAIL_SERVICE && j->read_dirfd >= 0)
+		APPEND(read_dir_calls);
 	APPEND(epilogue);
 	return n;
 }
@@ -312,8 +323,22 @@ allow_proc(int ruleset)
 }
 #endif
 
-/* What each ABI handles; everything it handles is forbidden, since the
- * ruleset has no rule (but for a sanitizer's /proc). */
+/* --static: reading files and listing directories beneath dirfd. */
+static int
+allow_read_dir(int ruleset, int dirfd)
+{
+	struct landlock_path_beneath_attr pb = {
+		.allowed_access =
+		    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR,
+		.parent_fd = dirfd,
+	};
+
+	return (int)syscall(SYS_landlock_add_rule, ruleset,
+	    LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+}
+
+/* What each ABI handles; everything it handles is forbidden, but what a
+ * rule allows (--static's directory, a sanitizer's /proc). */
 static size_t
 ruleset_for(int abi, const struct jail *j, struct ruleset_attr *a)
 {
@@ -371,6 +396,8 @@ landlock_enter(const struct jail *j)
 #ifdef JAIL_SANITIZED
 	rc = allow_proc(fd);
 #endif
+	if (rc == 0 && j->mode == JAIL_SERVICE && j->read_dirfd >= 0)
+		rc = allow_read_dir(fd, j->read_dirfd);
 	if (rc == 0)
 		rc = (int)syscall(SYS_landlock_restrict_self, fd, 0);
 	close(fd);

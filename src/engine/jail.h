@@ -27,6 +27,9 @@ struct jail {
 	enum jail_mode mode;
 	uint64_t max_message; /* bounds the address space */
 	pid_t program; /* JAIL_BRIDGE: the program, leader of its group */
+	/* JAIL_SERVICE: a directory whose files may be read (--static), as
+	 * an O_PATH fd, or -1 for none. */
+	int read_dirfd;
 };
 
 /* Applies the jail to the calling process for good. Returns 0, or -1

@@ -26,6 +26,7 @@ static const char USAGE[] =
     "               [--require-protocol] [-H 'Name: value']...\n"
     "               [--compression on|off] [--compression-level N]\n"
     "               [--compression-window BITS] [--compression-min BYTES]\n"
+    "               [--static DIR | --console]\n"
     "               [--log-level LEVEL] [--tls-cert FILE --tls-key FILE\n"
     "               [--tls-client-ca FILE [--tls-client-optional]]\n"
     "               [--tls-min 1.2|1.3] [--tls-ticket-keys FILE]]\n"
@@ -72,6 +73,10 @@ static const char HELP[] =
     "                             (default 12)\n"
     "      --compression-min B    send smaller messages uncompressed\n"
     "                             (default 64)\n"
+    "      --static DIR           answer plain HTTP GET and HEAD (requests\n"
+    "                             without Upgrade) with the files under DIR\n"
+    "      --console              answer them with the built-in browser\n"
+    "                             console page, which connects back here\n"
     "      --log-level LEVEL      err, warning, notice, info (default), debug\n"
     "      --tls-cert FILE        speak TLS (wss://) with this PEM certificate\n"
     "                             (its chain may follow it in the file)\n"
@@ -143,6 +148,8 @@ enum {
 	OPT_COMPRESSION_WINDOW,
 	OPT_COMPRESSION_MIN,
 	OPT_NO_SANDBOX,
+	OPT_STATIC,
+	OPT_CONSOLE,
 };
 
 static const struct option LONGOPTS[] = {
@@ -181,6 +188,8 @@ static const struct option LONGOPTS[] = {
 	    OPT_COMPRESSION_WINDOW },
 	{ "compression-min", required_argument, NULL, OPT_COMPRESSION_MIN },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "static", required_argument, NULL, OPT_STATIC },
+	{ "console", no_argument, NULL, OPT_CONSOLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -443,6 +452,28 @@ bridge_option(int ch, struct config *cfg)
 	}
 }
 
+/* --static and --console; 0 when ch is not one. DIR is opened here, as
+ * --dir is, so that a wrong one fails at start-up and nothing later
+ * needs its path. */
+static int
+web_option(int ch, struct static_opts *w)
+{
+	switch (ch) {
+	case OPT_STATIC:
+		if (w->dir != NULL)
+			args_usage_error("--static given twice");
+		if ((w->dirfd = route_open(optarg)) == -1)
+			args_usage_error("--static %s: %s", optarg,
+			    strerror(errno));
+		w->dir = optarg;
+		return 1;
+	case OPT_CONSOLE:
+		w->console = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* Options of TLS; 0 when ch is not one. Files are read once the mode
  * is known, before the first connection (main.c). */
 static int
@@ -531,6 +562,7 @@ set_defaults(struct config *cfg)
 	cfg->cgi.dirfd = -1;
 	cfg->conn.deflate = (struct conn_deflate_opts){ 1, CONN_DEFLATE_LEVEL,
 		CONN_DEFLATE_WINDOW, CONN_DEFLATE_MEM_LEVEL, CONN_DEFLATE_MIN };
+	cfg->web.dirfd = -1;
 	cfg->dir_argv[0] = cfg->routed.rt.program;
 }
 
@@ -568,7 +600,8 @@ group_option(int ch, struct config *cfg)
 	return limit_option(ch, &cfg->conn) || policy_option(ch, cfg) ||
 	    listener_option(ch, cfg) || bridge_option(ch, cfg) ||
 	    tls_option(ch, &cfg->tls) ||
-	    compression_option(ch, &cfg->conn.deflate);
+	    compression_option(ch, &cfg->conn.deflate) ||
+	    web_option(ch, &cfg->web);
 }
 
 void
@@ -587,6 +620,10 @@ args_parse(int argc, char **argv, struct config *cfg)
 	}
 	parse_program(argc, argv, cfg);
 	check_tls(&cfg->tls);
+	if (cfg->web.dir != NULL && cfg->web.console)
+		args_usage_error("--static and --console exclude each other");
+	if (cfg->web.dir != NULL || cfg->web.console)
+		cfg->conn.http_request = static_request;
 	if (cfg->policy.require_protocol && cfg->policy.protocols == NULL)
 		args_usage_error("--require-protocol needs --protocol");
 	/* Safe by default: a browser page from another site may not talk

@@ -10,6 +10,7 @@
 #include "cgi.h"
 #include "engine.h"
 #include "listener.h"
+#include "static.h"
 #include "tls.h"
 
 /* Extra 101 headers: a handful is all a deployment needs. */
@@ -31,6 +32,8 @@ struct config {
 	struct cgi_opts cgi;
 	struct cgi_target routed;
 	char *dir_argv[2];
+	/* Plain HTTP beside the upgrades: --static DIR, --console. */
+	struct static_opts web;
 	/* TLS with --tls-cert; tls.cert is NULL without it. */
 	struct tls_server_opts tls;
 	int no_sandbox; /* --no-sandbox: no self-jail (jail.h) */

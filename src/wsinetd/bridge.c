@@ -65,7 +65,8 @@ jail_engine(struct conn *c, struct bridge *b)
 {
 	struct jail j = { .mode = JAIL_BRIDGE,
 		.max_message = c->o.max_message,
-		.program = b->pid };
+		.program = b->pid,
+		.read_dirfd = -1 };
 	char err[160];
 
 	if (!b->o.sandbox || jail_enter(&j, err, sizeof(err)) == 0)

@@ -131,8 +131,10 @@ program_environ(struct conn *c, const char **why)
 static int
 jail_service(const struct conn *c)
 {
+	/* --static reads files beneath its directory; nothing else. */
 	struct jail j = { .mode = JAIL_SERVICE,
-		.max_message = c->o.max_message };
+		.max_message = c->o.max_message,
+		.read_dirfd = cfg.web.dirfd };
 	char err[160];
 
 	if (cfg.no_sandbox || jail_enter(&j, err, sizeof(err)) == 0)
@@ -157,6 +159,8 @@ serve_fds(int rfd, int wfd)
 	net_nodelay(wfd);
 	net_peer_name(rfd, peer, sizeof(peer));
 	cfg.bridge.peer = peer;
+	cfg.web.peer = peer;
+	static_use(&cfg.web);
 	cfg.bridge.environ = program_environ;
 	if (cfg.bridge.argv)
 		cfg.conn.check_request = check_request;
@@ -246,7 +250,7 @@ reload(void)
 static int
 listen_on(int lfd)
 {
-	static struct jail j = { .mode = JAIL_LISTENER };
+	static struct jail j = { .mode = JAIL_LISTENER, .read_dirfd = -1 };
 
 	if (!cfg.no_sandbox && !cfg.bridge.argv && cfg.tls.cert == NULL)
 		cfg.listener.jail = &j;

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * --dir routing. Each path segment is checked (cgienv_segment_next: no
- * "", ".", "..", hidden names, backslashes, encoded slashes or NULs) and
- * then looked up with fstatat/openat relative to a descriptor of the
- * directory above it, never following a symbolic link. So no request can
- * reach outside DIR, whatever is in it, and there is no path string to
- * canonicalise: realpath plus a prefix check would follow links and
- * would race with renames between the check and the walk.
+ * --dir routing and --static lookup. Each path segment is checked
+ * (cgienv_segment_next: no "", ".", "..", hidden names, backslashes,
+ * encoded slashes or NULs) and then looked up with fstatat/openat
+ * relative to a descriptor of the directory above it, never following a
+ * symbolic link. So no request can reach outside DIR, whatever is in it,
+ * and there is no path string to canonicalise: realpath plus a prefix
+ * check would follow links and would race with renames between the
+ * check and the walk.
  */
 #include <sys/stat.h>
 
@@ -67,35 +68,112 @@ path_info(struct ws_str rest, struct route *rt)
 	return 0;
 }
 
-/* One step down: 1 when seg is the program, 0 when it is a directory
- * (*cur replaced by it), -1 when neither. */
+/* One step down from *cur: 1 when seg is a regular file (*st its
+ * status), 0 when it is a directory (*cur replaced by it), -1 when
+ * neither or not found. Never follows a symbolic link. */
 static int
-step(int *cur, int top, const char *seg, struct route *rt)
+lookup(int *cur, int top, const char *seg, struct stat *st, const char **reason)
 {
-	struct stat st;
 	int next;
 
-	if (fstatat(*cur, seg, &st, AT_SYMLINK_NOFOLLOW) == -1)
-		return refuse(rt,
-		    errno == ENOENT ? "no such program"
-				    : "cannot look up program");
-	if (S_ISREG(st.st_mode)) {
-		if ((st.st_mode & 0111) == 0 ||
-		    faccessat(*cur, seg, X_OK, AT_EACCESS) == -1)
-			return refuse(rt, "program is not executable");
-		return 1;
+	if (fstatat(*cur, seg, st, AT_SYMLINK_NOFOLLOW) == -1) {
+		*reason =
+		    errno == ENOENT ? "no such file" : "cannot look it up";
+		return -1;
 	}
-	if (S_ISLNK(st.st_mode))
-		return refuse(rt, "symbolic links are not followed");
-	if (!S_ISDIR(st.st_mode))
-		return refuse(rt, "not a regular file or directory");
+	if (S_ISREG(st->st_mode))
+		return 1;
+	*reason = S_ISLNK(st->st_mode) ? "symbolic links are not followed"
+				       : "not a regular file or directory";
+	if (!S_ISDIR(st->st_mode))
+		return -1;
 	next = openat(*cur, seg, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (next == -1)
-		return refuse(rt, "cannot open directory");
+	if (next == -1) {
+		*reason = "cannot open directory";
+		return -1;
+	}
 	if (*cur != top)
 		close(*cur);
 	*cur = next;
 	return 0;
+}
+
+/* One step of --dir: 1 when seg is the program, 0 when it is a
+ * directory (*cur replaced by it), -1 when neither. */
+static int
+step(int *cur, int top, const char *seg, struct route *rt)
+{
+	struct stat st;
+	int rc;
+
+	if ((rc = lookup(cur, top, seg, &st, &rt->reason)) == -1) {
+		if (strcmp(rt->reason, "no such file") == 0)
+			rt->reason = "no such program";
+		else if (strcmp(rt->reason, "cannot look it up") == 0)
+			rt->reason = "cannot look up program";
+		return -1;
+	}
+	if (rc == 1 &&
+	    ((st.st_mode & 0111) == 0 ||
+		faccessat(*cur, seg, X_OK, AT_EACCESS) == -1))
+		return refuse(rt, "program is not executable");
+	return rc;
+}
+
+/* The file a segment names at last: opened for reading, never through
+ * a link (O_NOFOLLOW), never blocking on a FIFO put there meanwhile;
+ * and it must still be a regular file once open. */
+static int
+open_file(int dir, const char *seg, struct stat *st, const char **reason)
+{
+	int fd;
+
+	fd = openat(dir, seg, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		*reason = errno == ELOOP ? "symbolic links are not followed"
+					 : "cannot open file";
+		return -1;
+	}
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		*reason = "not a regular file";
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+route_file(int dirfd, struct ws_str path, const char *index, struct stat *st,
+    int *indexed, const char **reason)
+{
+	char seg[ROUTE_SEGMENT_MAX];
+	const char *name = seg;
+	int cur = dirfd, rc, fd = -1;
+
+	*indexed = 0;
+	/* "/dir/" is "/dir", and "/" is DIR itself. */
+	if (path.n > 0 && path.p[path.n - 1] == '/')
+		path.n--;
+	while (
+	    (rc = cgienv_segment_next(&path, seg, sizeof(seg), reason)) == 1 &&
+	    (rc = lookup(&cur, dirfd, seg, st, reason)) == 0)
+		continue;
+	if (rc == 1 && path.n > 0) {
+		*reason = "a file is not a directory";
+		rc = -1;
+	}
+	if (rc == 0) { /* a directory: its index */
+		name = index;
+		*indexed = 1;
+		rc = lookup(&cur, dirfd, index, st, reason);
+	}
+	if (rc == 1)
+		fd = open_file(cur, name, st, reason);
+	else if (rc == 0)
+		*reason = "index is a directory";
+	if (cur != dirfd)
+		close(cur);
+	return fd;
 }
 
 int

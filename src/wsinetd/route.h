@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * --dir: the request path picks an executable file under a directory,
- * as websocketd's --dir does. Segments are walked one at a time from a
+ * as websocketd's --dir does; --static: a file to send. Segments are walked one at a time from a
  * descriptor of the directory, never through a symbolic link.
  */
 #ifndef ROUTE_H
 #define ROUTE_H
+
+#include <sys/stat.h>
 
 #include <limits.h>
 #include <stddef.h>
@@ -31,5 +33,12 @@ int route_open(const char *dir);
  * regular file: the answer is 404 either way. */
 int route_find(int dirfd, const char *dir, struct ws_str path,
     struct route *rt);
+/* --static: opens the regular file path names under dirfd for reading,
+ * each segment checked and looked up as route_find does; a directory
+ * gives its file named index (and *indexed set). Returns the fd
+ * (close-on-exec) with *st its status, or -1 with *reason set (the answer
+ * is 404). */
+int route_file(int dirfd, struct ws_str path, const char *index,
+    struct stat *st, int *indexed, const char **reason);
 
 #endif

@@ -34,6 +34,18 @@ serve_www() {
 		"$WWW_PORT" --directory "$WWW"
 }
 
+# What cdp.py prints for a page that said hello to wsinetd on $PORT.
+hello_seen() {
+	echo "request extensions: permessage-deflate; client_max_window_bits
+response: 101
+response extensions: permessage-deflate; client_max_window_bits=12
+log: connecting to ws://127.0.0.1:$PORT/
+log: open, extensions: permessage-deflate; client_max_window_bits=12, subprotocol: none
+log: sent: Hello, WebSocket server!
+log: received: Welcome to the WebSocket server!
+log: received: You said: Hello, WebSocket server!"
+}
+
 # open_console WS_URL ARGS...: the page pointed at WS_URL, connecting at
 # once and sending the hello; cdp.py's output in $output.
 open_console() {
@@ -52,14 +64,7 @@ open_console() {
 	# is typed into the message box and sent with the Send button.
 	open_console "ws://127.0.0.1:$PORT/" --received 2 \
 		--type 'typed <b>here</b>' --received 3
-	assert_output "request extensions: permessage-deflate; client_max_window_bits
-response: 101
-response extensions: permessage-deflate; client_max_window_bits=12
-log: connecting to ws://127.0.0.1:$PORT/
-log: open, extensions: permessage-deflate; client_max_window_bits=12, subprotocol: none
-log: sent: Hello, WebSocket server!
-log: received: Welcome to the WebSocket server!
-log: received: You said: Hello, WebSocket server!
+	assert_output "$(hello_seen)
 log: sent: typed <b>here</b>
 log: received: You said: typed <b>here</b>
 log: closed: 1000, clean"
@@ -90,4 +95,25 @@ log: closed: 1006, not clean"
 	assert_output "log: connecting to ws://127.0.0.1:$port/
 log: error: the connection failed
 log: closed: 1006, not clean"
+}
+
+@test "Chromium loads wsinetd --console from its own port: no --origin, the page connects back and says hello" {
+	requires_peers
+	start_listenfds_mode --console
+	# kept as an artefact of the run, beside the binaries
+	local shot=$BUILD/artefacts/console.png
+	mkdir -p "$BUILD/artefacts"
+	run --separate-stderr -0 "$INTEROP/cdp.py" "$CHROMIUM_PROFILE" \
+		"http://127.0.0.1:$PORT/?autoconnect=1&send=Hello,%20WebSocket%20server!" \
+		--screenshot "$shot"
+	assert_output "$(hello_seen)
+log: closed: 1000, clean"
+	[ -s "$shot" ] || fail "no screenshot at $shot"
+	[ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+		fail "$shot is not a PNG"
+	# The page and its two files, then the WebSocket: same origin.
+	assert_log 'GET /\?autoconnect=1[^ ]*: 200 OK'
+	assert_log 'GET /console\.js: 200 OK'
+	assert_log 'closed by the peer \(peer sent 1000 "bye"\)'
+	refute_log 'refused: 403'
 }

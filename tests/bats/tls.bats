@@ -214,6 +214,28 @@ HELLO_LINE='^<6>127\.0\.0\.1:[0-9]+ closed by the peer \(peer sent 1000 ""\)'
 	wait_log "$HELLO_LINE"
 }
 
+@test "https:// and wss:// on one port: --static files go through TLS, whole, then the upgrade" {
+	command -v curl >/dev/null || fail "curl is not installed"
+	local www=$BATS_TEST_TMPDIR/www
+	mkdir -p "$www"
+	head -c 300000 /dev/urandom >"$www/big.bin"
+	printf 'over TLS\n' >"$www/index.html"
+	start_listen "${TLS[@]}" --static "$www"
+	run --separate-stderr -0 curl -sS --max-time 10 --cacert "$PKI/ca.pem" \
+		"https://localhost:$PORT/" "https://localhost:$PORT/big.bin" \
+		-o "$BATS_TEST_TMPDIR/index" -o "$BATS_TEST_TMPDIR/big"
+	[ "$(cat "$BATS_TEST_TMPDIR/index")" = 'over TLS' ] || fail "index"
+	cmp "$www/big.bin" "$BATS_TEST_TMPDIR/big" || fail "big.bin differs"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	wait_log 'served 2 HTTP requests'
+	wait_log "$HELLO_LINE"
+	# control: plain http:// on the TLS port gets no file
+	run curl -sS --max-time 5 "http://localhost:$PORT/"
+	assert_output --partial 'This port speaks TLS'
+	refute_output --partial 'over TLS'
+}
+
 @test "wss:// to 127.0.0.1 and [::1] verifies the address against the certificate" {
 	start_inetd_mode6 "${TLS[@]}"
 	run --separate-stderr -0 wsclient --cacert "$PKI/ca.pem" "wss://[::1]:$PORT/"

@@ -78,7 +78,7 @@ others(void)
 int
 main(int argc, char **argv)
 {
-	struct jail j = { .mode = JAIL_SERVICE };
+	struct jail j = { .mode = JAIL_SERVICE, .read_dirfd = -1 };
 	char err[256], what[4200];
 	int i = 1;
 	long n;

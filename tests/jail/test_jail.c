@@ -185,7 +185,9 @@ accept_conn(void)
 static int
 child_jails_itself(void)
 {
-	struct jail j = { .mode = JAIL_SERVICE, .max_message = 1 << 20 };
+	struct jail j = { .mode = JAIL_SERVICE,
+		.max_message = 1 << 20,
+		.read_dirfd = -1 };
 	char err[160];
 	pid_t pid;
 	int st;
@@ -274,7 +276,9 @@ idle_process(int own_group)
 static int
 run_case(const struct jail_case *c)
 {
-	struct jail j = { .mode = c->mode, .max_message = 1 << 20 };
+	struct jail j = { .mode = c->mode,
+		.max_message = 1 << 20,
+		.read_dirfd = -1 };
 	char err[160];
 	pid_t pid;
 	int st, null, rc;

@@ -980,10 +980,85 @@ test_round_trip(void)
 	is_int(c.status, 426, "round trip: with its status");
 }
 
+/* Which refusals are plain HTTP a server may answer itself: every
+ * well-formed HTTP/1.1 request without "Upgrade: websocket", whatever
+ * its method, and none that is malformed or asks for a WebSocket. Fed
+ * split at every point, the answer is the same. */
+static void
+test_plain(void)
+{
+	static const struct {
+		const char *name, *p;
+		size_t n;
+		int plain;
+		const char *reason;
+	} t[] = {
+		{ "curl's GET",
+		    BYTES("GET /index.html HTTP/1.1\r\nHost: h\r\n"
+			  "User-Agent: curl/7.88.1\r\n"
+			  "Accept: */*\r\n\r\n"),
+		    1, "Upgrade header is not websocket" },
+		{ "HEAD", BYTES("HEAD / HTTP/1.1\r\n" HOST END), 1,
+		    "method must be GET" },
+		{ "POST with a body to come",
+		    BYTES("POST /x HTTP/1.1\r\n" HOST
+			  "Content-Length: 3\r\n" END),
+		    1, "method must be GET" },
+		{ "Upgrade: h2c", BYTES(RL HOST "Upgrade: h2c\r\n" END), 1,
+		    "Upgrade header is not websocket" },
+		{ "control: a valid upgrade", BYTES(RFC_SAMPLE), 0, NULL },
+		{ "control: POST upgrade",
+		    BYTES("POST /chat HTTP/1.1\r\n" HOST UPG CONN KEYH VER END),
+		    0, "method must be GET" },
+		{ "control: upgrade without Connection",
+		    BYTES(RL HOST UPG KEYH VER END), 0,
+		    "Connection header lacks upgrade" },
+		{ "control: no Host", BYTES("GET / HTTP/1.1\r\n\r\n"), 0,
+		    "missing Host header" },
+		{ "control: HTTP/1.0", BYTES("GET / HTTP/1.0\r\n" HOST END), 0,
+		    "HTTP/1.1 or later required" },
+		{ "control: malformed field",
+		    BYTES("GET / HTTP/1.1\r\n" HOST "bad line\r\n" END), 0,
+		    "malformed header field" },
+	};
+	struct ws_request r;
+	size_t i, k;
+	long want, got;
+	int same_split;
+
+	for (i = 0; i < NELEM(t); i++) {
+		ws_request_init(&r, 0);
+		got = ws_request_parse(&r, t[i].p, t[i].n);
+		want = t[i].reason ? -1 : (long)t[i].n;
+		is_int(got, want, "plain: %s: outcome", t[i].name);
+		is_int(r.plain, t[i].plain, "plain: %s: classified", t[i].name);
+		ok(t[i].reason == NULL ? r.reason == NULL
+				       : r.reason != NULL &&
+			    strcmp(r.reason, t[i].reason) == 0,
+		    "plain: %s: reason \"%s\"", t[i].name,
+		    r.reason ? r.reason : "(none)");
+		is_int((long long)r.len, (long long)t[i].n,
+		    "plain: %s: block length", t[i].name);
+		same_split = 1;
+		for (k = 1; k < t[i].n; k++) {
+			ws_request_init(&r, 0);
+			if (ws_request_parse(&r, t[i].p, k) == 0)
+				ws_request_parse(&r, t[i].p, t[i].n);
+			same_split &= r.plain == t[i].plain;
+		}
+		ok(same_split, "plain: %s: split at every point", t[i].name);
+	}
+	ws_request_init(&r, 0);
+	ws_request_parse(&r, BYTES("HEAD /a?b HTTP/1.1\r\n" HOST END));
+	ok(str_is(r.method, "HEAD") && str_is(r.target, "/a?b"),
+	    "plain: method and target kept");
+}
+
 int
 main(void)
 {
 	test_requests();
+	test_plain();
 	test_limits();
 	test_sticky();
 	test_mutations();
