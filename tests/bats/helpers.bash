@@ -260,3 +260,25 @@ wsraw() {
 wsclient() {
 	"$WSCLIENT" "$@"
 }
+
+# hold_open PORT PATTERN [LINE [OPTION...]]: a wsclient --stdin on
+# ws://127.0.0.1:PORT/ (with OPTIONs, such as -n 2) kept connected by a
+# FIFO on fd 4; sends LINE unless it is empty, and returns once PATTERN
+# shows in what it received. Its output goes to $HELD_OUT, its PID to
+# $HELD_PID.
+hold_open() {
+	local port=$1 pattern=$2 line=${3:-} i
+	shift $(($# < 3 ? $# : 3))
+	HELD_OUT=$BATS_TEST_TMPDIR/held.out
+	mkfifo "$BATS_TEST_TMPDIR/held.in"
+	"$WSCLIENT" --stdin "$@" "ws://127.0.0.1:$port/" \
+		<"$BATS_TEST_TMPDIR/held.in" >"$HELD_OUT" 2>&1 3>&- &
+	HELD_PID=$!
+	exec 4>"$BATS_TEST_TMPDIR/held.in"
+	[ -z "$line" ] || echo "$line" >&4
+	for ((i = 0; i < 100; i++)); do
+		grep -q "$pattern" "$HELD_OUT" && return 0
+		sleep 0.05
+	done
+	fail "the held connection got no '$pattern': $(cat "$HELD_OUT")"
+}

@@ -10,23 +10,6 @@
 
 load helpers
 
-# hold_open PATTERN [LINE]: a wsclient kept connected by a FIFO on fd 4,
-# sending LINE if given, until PATTERN shows in what it received.
-hold_open() {
-	local i
-	HELD_OUT=$BATS_TEST_TMPDIR/held.out
-	mkfifo "$BATS_TEST_TMPDIR/held.in"
-	"$WSCLIENT" --stdin "ws://127.0.0.1:$PORT/" \
-		<"$BATS_TEST_TMPDIR/held.in" >"$HELD_OUT" 2>&1 3>&- &
-	HELD_PID=$!
-	exec 4>"$BATS_TEST_TMPDIR/held.in"
-	[ $# -lt 2 ] || echo "$2" >&4
-	for ((i = 0; i < 100; i++)); do
-		grep -q "$1" "$HELD_OUT" && return 0
-		sleep 0.05
-	done
-	fail "the held connection got no '$1': $(cat "$HELD_OUT")"
-}
 
 finish_held() {
 	exec 4>&-
@@ -70,7 +53,7 @@ assert_free() {
 
 @test "Accept=yes: the process serving a connection is jailed" {
 	start_listenfds_mode
-	hold_open Welcome
+	hold_open "$PORT" Welcome
 	pid=$(child_of "$SERVER_PID")
 	assert_jailed "$pid"
 	[ "$(limit "$pid" 'Max open files')" = 16 ] ||
@@ -80,14 +63,14 @@ assert_free() {
 
 @test "Accept=yes with --no-sandbox: not jailed (the negative control)" {
 	start_listenfds_mode --no-sandbox
-	hold_open Welcome
+	hold_open "$PORT" Welcome
 	assert_free "$(child_of "$SERVER_PID")"
 	finish_held
 }
 
 @test "inetd mode with --echo: jailed as well" {
 	start_inetd_mode --echo
-	hold_open echoed echoed
+	hold_open "$PORT" echoed echoed
 	assert_jailed "$(child_of "$SERVER_PID")"
 	finish_held
 }
@@ -97,7 +80,7 @@ assert_free() {
 	spawn "$WSINETD" --listen "127.0.0.1:$PORT"
 	wait_port "$PORT" "$SERVER_PID"
 	assert_jailed "$SERVER_PID" 1
-	hold_open Welcome
+	hold_open "$PORT" Welcome
 	assert_jailed "$(child_of "$SERVER_PID")" 2
 	finish_held
 }
@@ -107,14 +90,14 @@ assert_free() {
 	spawn "$WSINETD" --listen "127.0.0.1:$PORT" --no-sandbox
 	wait_port "$PORT" "$SERVER_PID"
 	assert_free "$SERVER_PID"
-	hold_open Welcome
+	hold_open "$PORT" Welcome
 	assert_free "$(child_of "$SERVER_PID")"
 	finish_held
 }
 
 @test "bridge mode: the engine is jailed once the program runs; the program is not" {
 	start_listenfds_mode -- sh -c 'echo ready; exec cat'
-	hold_open ready
+	hold_open "$PORT" ready
 	engine=$(child_of "$SERVER_PID")
 	assert_jailed "$engine"
 	assert_free "$(child_of "$engine")"
@@ -126,7 +109,7 @@ assert_free() {
 	spawn "$WSINETD" --listen "127.0.0.1:$PORT" -- sh -c 'echo ready; exec cat'
 	wait_port "$PORT" "$SERVER_PID"
 	assert_free "$SERVER_PID"
-	hold_open ready
+	hold_open "$PORT" ready
 	engine=$(child_of "$SERVER_PID")
 	assert_jailed "$engine"
 	assert_free "$(child_of "$engine")"

@@ -53,23 +53,6 @@ summary_lines() {
 	grep -Ec '^<6>(127\.0\.0\.1|\[::1\]):[0-9]+ closed by the peer' "$LOG" || true
 }
 
-# hold_open: a wsclient sending stdin lines from a FIFO we keep open on
-# fd 4, so its connection stays up; waits until the welcome arrived.
-# It closes after the answer to the line finish_held sends.
-hold_open() {
-	local i
-	HELD_OUT=$BATS_TEST_TMPDIR/held.out
-	mkfifo "$BATS_TEST_TMPDIR/held.in"
-	"$WSCLIENT" --stdin -n 2 "ws://127.0.0.1:$PORT/" \
-		<"$BATS_TEST_TMPDIR/held.in" >"$HELD_OUT" 2>&1 3>&- &
-	HELD_PID=$!
-	exec 4>"$BATS_TEST_TMPDIR/held.in"
-	for ((i = 0; i < 100; i++)); do
-		grep -q Welcome "$HELD_OUT" && return 0
-		sleep 0.05
-	done
-	fail "the held connection got no welcome: $(cat "$HELD_OUT")"
-}
 
 # finish_held LINE: sends LINE on the held connection, ends it, and
 # returns wsclient's exit status in HELD_STATUS.
@@ -145,7 +128,7 @@ You said: again"
 
 @test "no zombies: a finished connection's child is reaped at once" {
 	start_listen 127.0.0.1
-	hold_open
+	hold_open "$PORT" Welcome "" -n 2
 	[ -n "$(children | tr -d ' ')" ] || fail "no child for the live connection"
 	finish_held "bye"
 	[ "$HELD_STATUS" -eq 0 ] || fail "held client exited $HELD_STATUS"
@@ -155,7 +138,7 @@ You said: again"
 
 @test "past --max-connections a client gets 503 with Retry-After and a log line" {
 	start_listen 127.0.0.1 --max-connections 1
-	hold_open
+	hold_open "$PORT" Welcome "" -n 2
 	run -4 wsclient "ws://127.0.0.1:$PORT/"
 	assert_output --partial "503"
 	run -0 "$PYTHON" -c 'import socket, sys
@@ -179,7 +162,7 @@ retry"
 
 @test "SIGTERM: new clients are refused, a live one finishes, then exit 0" {
 	start_listen 127.0.0.1
-	hold_open
+	hold_open "$PORT" Welcome "" -n 2
 	kill -TERM "$SERVER_PID"
 	wait_no_listen
 	run -3 wsclient --connect-timeout 2 "ws://127.0.0.1:$PORT/"
@@ -195,7 +178,7 @@ retry"
 
 @test "SIGTERM: a connection still open after --drain-timeout is ended, exit 6" {
 	start_listen 127.0.0.1 --drain-timeout 0.3
-	hold_open
+	hold_open "$PORT" Welcome "" -n 2
 	kill -TERM "$SERVER_PID"
 	wait_server_exit
 	[ "$SERVER_STATUS" -eq 6 ] || fail "exit $SERVER_STATUS; log: $(cat "$LOG")"

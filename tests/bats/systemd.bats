@@ -166,22 +166,6 @@ wait_unloaded() {
 	fail "$1 is still loaded: $(ct systemctl list-units --all --no-legend "$1")"
 }
 
-# hold_open PORT: a wsclient sending stdin lines from a FIFO we keep open
-# on fd 4, so its connection stays up; waits until the welcome arrived.
-hold_open() {
-	local i
-	HELD_OUT=$BATS_TEST_TMPDIR/held.out
-	mkfifo "$BATS_TEST_TMPDIR/held.in"
-	"$WSCLIENT" --stdin -n 2 --timeout 20 "ws://127.0.0.1:$1/" \
-		<"$BATS_TEST_TMPDIR/held.in" >"$HELD_OUT" 2>&1 3>&- &
-	HELD_PID=$!
-	exec 4>"$BATS_TEST_TMPDIR/held.in"
-	for ((i = 0; i < 100; i++)); do
-		grep -q Welcome "$HELD_OUT" && return 0
-		sleep 0.05
-	done
-	fail "the held connection got no welcome: $(cat "$HELD_OUT")"
-}
 
 # The live instances of a template, by unit name.
 instances() {
@@ -207,7 +191,7 @@ instances() {
 	run --separate-stderr -0 wsclient --timeout 10 "ws://127.0.0.1:$ECHO_PORT/"
 	assert_output "Welcome to the WebSocket server!
 You said: Hello, WebSocket server!"
-	run journal_since "$mark" 1 -o cat -u 'ws-echo@*' SYSLOG_IDENTIFIER=wsinetd
+	run journal_since "$mark" 1 -o cat SYSLOG_IDENTIFIER=wsinetd
 	assert_output --regexp '^127\.0\.0\.1:[0-9]+ closed by the peer'
 }
 
@@ -265,8 +249,16 @@ You said: again"
 	assert_equal "$(json_field WS_OUTCOME <<<"$entry")" closed
 	assert_equal "$(json_field WS_EXIT_STATUS <<<"$entry")" 0
 	assert_equal "$(json_field WS_CLOSE_CODE <<<"$entry")" 1000
-	[[ $(json_field _SYSTEMD_UNIT <<<"$entry") == ws-echo@*.service ]] ||
-		fail "unit: $(json_field _SYSTEMD_UNIT <<<"$entry")"
+	# journald names the unit from the sender's cgroup, which it cannot
+	# read once a connection this short has exited (README, systemd):
+	# when it could, it is the instance's.
+	local unit
+	unit=$(json_field _SYSTEMD_UNIT <<<"$entry")
+	if [ "$unit" = - ]; then
+		echo "# journald could not tell this entry's unit: its sender had exited" >&3
+	else
+		[[ $unit == ws-echo@*.service ]] || fail "unit: $unit"
+	fi
 	[[ $(json_field REMOTE_PORT <<<"$entry") =~ ^[0-9]+$ ]] || fail "$entry"
 	[[ $(json_field WS_BYTES_OUT <<<"$entry") =~ ^[0-9]{3,}$ ]] || fail "$entry"
 }
@@ -316,7 +308,7 @@ sys.stdout.write(out.decode())' "$PROBE_PORT"
 
 @test "a live ws-echo@ instance runs under seccomp with no new privileges" {
 	local unit main
-	hold_open "$ECHO_PORT"
+	hold_open "$ECHO_PORT" Welcome "" -n 2 --timeout 20
 	unit=$(instances 'ws-echo@*')
 	[ "$(wc -l <<<"$unit")" -eq 1 ] || fail "live instances: $unit"
 	main=$(state "$unit" MainPID)
@@ -366,7 +358,7 @@ from 127.0.0.2: served"
 
 @test "systemctl stop ws-echo-fast.service lets a live connection finish first" {
 	local stop mark t0 t1
-	hold_open "$FAST_PORT"
+	hold_open "$FAST_PORT" Welcome "" -n 2 --timeout 20
 	mark=$(journal_mark)
 	t0=$(now_ms)
 	ct systemctl stop ws-echo-fast.service 3>&- &
@@ -396,9 +388,13 @@ You said: still here"
 	entry=$(journal_since "$mark" 1 -o json SYSLOG_IDENTIFIER=wsinetd)
 	assert_equal "$(json_field WS_OUTCOME <<<"$entry")" refused
 	assert_equal "$(json_field WS_EXIT_STATUS <<<"$entry")" 4
-	unit=$(json_field _SYSTEMD_UNIT <<<"$entry")
-	# It did fail (the control), and is gone all the same.
-	run journal_since "$mark" 3 -o cat -u "$unit"
+	# It did fail (the control), as systemd says, and is gone all the
+	# same. (systemd's line names the unit; the entry above may not.)
+	run journal_since "$mark" 1 -o cat _PID=1 \
+		MESSAGE_ID=98e322203f7a4ed290d09fe03c09fe15
+	unit=$(sed -n 's/^\(ws-echo@[^ ]*\.service\): Main process exited.*/\1/p' <<<"$output" | head -1)
+	[ -n "$unit" ] || fail "no unit exited: $output"
+	run -0 ct journalctl --no-pager --since="@$mark" -o cat -u "$unit"
 	assert_output --partial "Main process exited, code=exited, status=4"
 	wait_unloaded "$unit"
 	run -0 ct systemctl list-units --all --failed --plain --no-legend 'ws-*'
