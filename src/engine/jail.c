@@ -376,7 +376,11 @@ landlock_enter(const struct jail *j)
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 0) {
-		log_msg(LOG_DEBUG, "jail: no Landlock (%s)", strerror(errno));
+		/* A kernel without it says ENOSYS or EOPNOTSUPP; EPERM is a
+		 * filter in front of us (a container manager's) refusing it,
+		 * which an administrator should hear of. */
+		log_msg(errno == EPERM ? LOG_WARNING : LOG_DEBUG,
+		    "jail: no Landlock (%s)", strerror(errno));
 		return 0;
 	}
 	size = ruleset_for(abi, j, &a);
