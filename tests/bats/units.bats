@@ -82,29 +82,35 @@ exposure_of() {
 	sed -n "s/.*Overall exposure level for $1[^:]*: \([0-9]*\)\.\([0-9]\) .*/\1\2/p"
 }
 
+# rate UNIT NAME BAR: systemd-analyze security on UNIT with BAR as its
+# threshold (run's $output, $stderr, $status), and in $got the exposure
+# its report gives the unit whose name starts with NAME, in tenths.
+rate() {
+	run --separate-stderr systemd-analyze security --offline=yes \
+		--threshold="$3" "$UNITS/$1"
+	got=$(exposure_of "$2" <<<"$output")
+	[ -n "$got" ] || fail "no exposure of $2 in: $output"
+}
+
 # assert_exposure UNIT NAME [BAR]: systemd-analyze security rates UNIT
 # (whose name in its report starts with NAME) at BAR tenths or less
 # (default EXPOSURE_BAR), and says nothing else.
 assert_exposure() {
 	local bar=${3:-$EXPOSURE_BAR} got
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$bar" "$UNITS/$1"
+	rate "$1" "$2" "$bar"
 	assert_success
-	got=$(exposure_of "$2" <<<"$output")
-	[ -n "$got" ] && [ "$got" -le "$bar" ] ||
-		fail "exposure of $2: '$got' tenths, the bar is $bar: $output"
+	[ "$got" -le "$bar" ] ||
+		fail "exposure of $2: $got tenths, the bar is $bar: $output"
 	assert_equal "$stderr" ""
 }
 
 # refute_exposure UNIT NAME [BAR]: the same rating misses the bar.
 refute_exposure() {
 	local bar=${3:-$EXPOSURE_BAR} got
-	run --separate-stderr systemd-analyze security --offline=yes \
-		--threshold="$bar" "$UNITS/$1"
+	rate "$1" "$2" "$bar"
 	assert_failure
-	got=$(exposure_of "$2" <<<"$output")
-	[ -n "$got" ] && [ "$got" -gt "$bar" ] ||
-		fail "exposure of $2: '$got' tenths, the bar is $bar: $output"
+	[ "$got" -gt "$bar" ] ||
+		fail "exposure of $2: $got tenths, the bar is $bar: $output"
 }
 
 # verify's whole judgement: exit 0, and nothing on stdout or stderr.
