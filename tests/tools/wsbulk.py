@@ -18,7 +18,7 @@ import threading
 import time
 
 from wsframe import BINARY, CLOSE, TEXT, Reader, close_payload, frame, \
-    parse_close
+    parse_close, read_head
 
 
 def payload(i, size, text):
@@ -48,11 +48,8 @@ def main():
             "Sec-WebSocket-Version: 13\r\n\r\n" % key
         ).encode()
     )
-    data = b""
-    while b"\r\n\r\n" not in data:
-        data += sock.recv(4096)
-    head, data = data.split(b"\r\n\r\n", 1)
-    if not head.startswith(b"HTTP/1.1 101"):
+    head, data = read_head(sock)
+    if data is None or not head.startswith(b"HTTP/1.1 101"):
         print("no 101:", head.split(b"\r\n")[0].decode())
         return 1
     op = TEXT if a.text else BINARY

@@ -37,7 +37,7 @@ import zlib
 
 from wsframe import (BINARY, CLOSE, CONT, PING, RSV1, TEXT, Deflater,
                      Inflater, Reader, accept_key, close_payload,
-                     deflate_zeros, describe, frame, pmd_params)
+                     deflate_zeros, describe, frame, pmd_params, read_head)
 
 
 def handshake(sock, offer, headers):
@@ -50,13 +50,9 @@ def handshake(sock, offer, headers):
     for h in headers:
         req += h.encode() + b"\r\n"
     sock.sendall(req + b"\r\n")
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            sys.exit("wsdeflate: no answer: %r" % data)
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
+    head, rest = read_head(sock)
+    if rest is None:
+        sys.exit("wsdeflate: no answer: %r" % head)
     if not head.startswith(b"HTTP/1.1 101 ") or accept_key(key) not in head:
         sys.exit("wsdeflate: bad answer: %r" % head)
     ext = None

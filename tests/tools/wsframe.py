@@ -31,6 +31,19 @@ def accept_key(key):
     return base64.b64encode(hashlib.sha1(key + GUID).digest())
 
 
+def read_head(sock):
+    """Reads an HTTP head from sock: (the head, the bytes after its blank
+    line), or (what came, None) when the peer closed before the end."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return data, None
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return head, rest
+
+
 def mask(data, key):
     """XOR data with the 4-byte key; its own inverse. Whole-number XOR
     keeps a 16 MiB payload well under a second."""

@@ -39,7 +39,8 @@ import sys
 import time
 
 from wsframe import (BINARY, CLOSE, OPNAMES, PING, PONG, accept_key,
-                     close_payload, describe, frame, head, take)
+                     close_payload, describe, frame, head, read_head,
+                     take)
 
 OPS = {name: op for op, name in OPNAMES.items()}
 
@@ -146,13 +147,9 @@ def upgrade(sock, path):
                  b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
                  b"Sec-WebSocket-Key: " + key + b"\r\n"
                  b"Sec-WebSocket-Version: 13\r\n\r\n")
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            sys.exit("wsraw: no 101 answer: %r" % data)
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
+    head, rest = read_head(sock)
+    if rest is None:
+        sys.exit("wsraw: no 101 answer: %r" % head)
     if not head.startswith(b"HTTP/1.1 101 ") or accept_key(key) not in head:
         sys.exit("wsraw: bad 101 answer: %r" % head)
     return rest
