@@ -231,10 +231,13 @@ lint: $(B)/libws.a
 	scripts/check-layers src/core $(B)/libws.a
 
 # Benchmarks print tables; they never gate anything on a number.
-# tests/bench/run documents its settings (BENCH_QUICK=1 and others);
+# tests/bench/run documents the settings every script takes (BENCH_QUICK=1
+# and others; tests/bench/benchlib.py is what they share); each script in
+# BENCH_SCRIPTS prints its own tables, run adds the peers side by side;
 # bench-core times the core's hot loops (UTF-8, masking, SHA-1) alone.
+BENCH_SCRIPTS = run
 bench: all bench-tools
-	tests/bench/run $(B)
+	for script in $(BENCH_SCRIPTS); do tests/bench/$$script $(B) || exit 1; done
 	$(CC) $(WARN) $(DEFS) -O2 -Isrc/core -o $(B)/bench-core tests/bench/core.c \
 		$(B)/libws.a
 	$(B)/bench-core
