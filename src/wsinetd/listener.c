@@ -230,7 +230,7 @@ stop(struct listener *l, int sig)
 	close(l->lfd);
 	l->lfd = -1;
 	l->deadline_ms = clock_ms() + l->o->drain_ms;
-	log_msg(LOG_INFO,
+	log_msg(LOG_NOTICE,
 	    "%s: stopped listening; waiting up to %d ms for %u "
 	    "connections",
 	    sig == SIGINT ? "SIGINT" : "SIGTERM", l->o->drain_ms, l->nkids);
@@ -356,7 +356,7 @@ listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd),
 		close(l.lfd);
 	close(l.sigfd);
 	free(l.kids);
-	log_msg(LOG_INFO, "stopped%s",
+	log_msg(LOG_NOTICE, "stopped%s",
 	    status == EXIT_TIMEOUT ? " after terminating connections" : "");
 	return status;
 }

@@ -240,7 +240,7 @@ reload(void)
 	tls_ticket_keys_keep(ctx, cfg.conn.tls_ctx);
 	tls_ctx_free(cfg.conn.tls_ctx);
 	cfg.conn.tls_ctx = ctx;
-	log_msg(LOG_INFO, "SIGHUP: TLS certificate and keys reloaded");
+	log_msg(LOG_NOTICE, "SIGHUP: TLS certificate and keys reloaded");
 }
 
 /* A bridge's children exec programs, which would inherit its jail, and a

@@ -172,8 +172,8 @@ retry"
 	grep -q "You said: still here" "$HELD_OUT" || fail "held: $(cat "$HELD_OUT")"
 	wait_server_exit
 	[ "$SERVER_STATUS" -eq 0 ] || fail "exit $SERVER_STATUS; log: $(cat "$LOG")"
-	assert_log '^<6>SIGTERM: stopped listening; waiting up to 10000 ms for 1 connections$'
-	assert_log '^<6>stopped$'
+	assert_log '^<5>SIGTERM: stopped listening; waiting up to 10000 ms for 1 connections$'
+	assert_log '^<5>stopped$'
 }
 
 @test "SIGTERM: a connection still open after --drain-timeout is ended, exit 6" {
@@ -183,7 +183,7 @@ retry"
 	wait_server_exit
 	[ "$SERVER_STATUS" -eq 6 ] || fail "exit $SERVER_STATUS; log: $(cat "$LOG")"
 	assert_log '^<4>terminating 1 connections still open$'
-	assert_log '^<6>stopped after terminating connections$'
+	assert_log '^<5>stopped after terminating connections$'
 	exec 4>&-
 	wait "$HELD_PID" || true
 }

@@ -216,6 +216,21 @@ You said: again"
 	assert_equal "$(state ws-echo-fast.socket NAccepted)" 0
 }
 
+@test "ws-echo-fast.service logs a refused handshake but not a session that ended well" {
+	local mark entry
+	mark=$(journal_mark)
+	run --separate-stderr -0 wsclient --timeout 10 -m served "ws://127.0.0.1:$FAST_PORT/"
+	run --separate-stderr -4 wsclient --timeout 10 -H 'Sec-WebSocket-Version: 12' \
+		"ws://127.0.0.1:$FAST_PORT/"
+	# The refusal is there (the control: the journal does get this
+	# unit's entries), and it is the only session entry.
+	entry=$(journal_since "$mark" 1 -o json SYSLOG_IDENTIFIER=wsinetd WS_OUTCOME=refused)
+	assert_equal "$(json_field WS_EXIT_STATUS <<<"$entry")" 4
+	run -0 ct journalctl --no-pager --since="@$mark" -o cat \
+		SYSLOG_IDENTIFIER=wsinetd WS_OUTCOME=closed
+	assert_output ""
+}
+
 @test "ws-chat.socket bridges a chatter to our Redis, and back" {
 	local out=$BATS_TEST_TMPDIR/ann.out ann i
 	"$WSCLIENT" -n 3 --timeout 10 "ws://127.0.0.1:$CHAT_PORT/room1?nick=ann" \

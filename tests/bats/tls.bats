@@ -512,7 +512,7 @@ heard() {
 	refused "certificate verify failed: unable to get local issuer certificate" --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
 	cp "$PKI/renewed.pem" "$d/cert.pem" && cp "$PKI/renewed.key" "$d/key.pem"
 	kill -HUP "$SERVER_PID"
-	wait_log '^<6>SIGHUP: TLS certificate and keys reloaded$'
+	wait_log '^<5>SIGHUP: TLS certificate and keys reloaded$'
 	run --separate-stderr -0 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
 	assert_output "$HELLO_OUT"
 	refused "certificate verify failed: unable to get local issuer certificate" --cacert "$PKI/ca.pem" "wss://localhost:$PORT/"
@@ -543,7 +543,7 @@ heard() {
 	# Fixed, the next SIGHUP takes.
 	cp "$PKI/both.keys" "$d/ticket.keys"
 	kill -HUP "$SERVER_PID"
-	wait_log '^<6>SIGHUP: TLS certificate and keys reloaded$'
+	wait_log '^<5>SIGHUP: TLS certificate and keys reloaded$'
 	run --separate-stderr -0 wsclient --cacert "$PKI/other-ca.pem" "wss://localhost:$PORT/"
 	assert_output "$HELLO_OUT"
 }
