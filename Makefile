@@ -177,8 +177,10 @@ BENCH_TOOLS = load floor_handler hello_child raw_server
 STATIC_CFLAGS = $(WARN) $(DEFS) -O2 -static $(INC)
 
 $(B)/bench/load: tests/bench/load.c tests/bench/hist.c tests/bench/hist.h \
+		tests/bench/loadtls.c tests/bench/loadtls.h \
 		src/core/ws.h src/engine/exits.h $(B)/libws.a | $(B)/.dirs
 	$(CC) $(ALL_CFLAGS) $(INC) -o $@ tests/bench/load.c tests/bench/hist.c \
+		tests/bench/loadtls.c \
 		$(B)/libws.a $(WSCLIENT_LIBS)
 
 $(B)/bench/floor_handler: tests/bench/floor_handler.c $(CORE_SRC) \

@@ -7,6 +7,7 @@
 # No assertion here is about speed.
 
 load helpers
+load pki
 
 setup() {
 	require_tools
@@ -83,4 +84,63 @@ idle ok=5 failed=0"
 	[[ $stderr == *"loopback"* ]] || fail "load stderr: $stderr"
 	run --separate-stderr -2 "$LOAD" session localhost 80
 	[[ $stderr == *"127.0.0.1 or ::1"* ]] || fail "load stderr: $stderr"
+}
+
+# TLS: the test CA's server certificate (tests/bats/pki.bash), once.
+setup_file() {
+	command -v openssl >/dev/null || return 1
+	test_pki "$BATS_FILE_TMPDIR"
+}
+
+tls_opts() {
+	TLS=(--tls-cert "$BATS_FILE_TMPDIR/server.pem"
+		--tls-key "$BATS_FILE_TMPDIR/server.key")
+}
+
+@test "--tls: ten wss:// hello sessions with wsinetd, each a full TLS handshake" {
+	tls_opts
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -0 "$LOAD" session --tls -n 10 -c 2 127.0.0.1 "$PORT"
+	assert_output --regexp '^session ok=10 failed=0 .* tls_full=10 tls_resumed=0$'
+	[ -z "$stderr" ] || fail "load stderr: $stderr"
+	# shellcheck disable=SC2046 # one argument per session
+	assert_exits $(zeros 10)
+	[ "$(grep -c ', TLSv1\.3 full handshake$' "$LOG")" -eq 10 ] ||
+		fail "want 10 TLS sessions: $(cat "$LOG")"
+}
+
+@test "--tls-resume: after the first session every one resumes across Accept=yes processes sharing ticket keys" {
+	tls_opts
+	openssl rand -out "$BATS_TEST_TMPDIR/ticket.keys" 80
+	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$BATS_TEST_TMPDIR/ticket.keys"
+	run --separate-stderr -0 "$LOAD" session --tls-resume -n 8 127.0.0.1 "$PORT"
+	assert_output --regexp '^session ok=8 failed=0 .* tls_full=1 tls_resumed=7$'
+	# shellcheck disable=SC2046 # one argument per session
+	assert_exits $(zeros 8)
+	[ "$(grep -c ', TLSv1\.3 resumed$' "$LOG")" -eq 7 ] ||
+		fail "want 7 resumed: $(cat "$LOG")"
+}
+
+@test "control: --tls-resume without ticket keys at the server does full handshakes only" {
+	tls_opts
+	start_inetd_mode "${TLS[@]}"
+	run --separate-stderr -0 "$LOAD" session --tls-resume -n 4 127.0.0.1 "$PORT"
+	assert_output --regexp ' tls_full=4 tls_resumed=0$'
+}
+
+@test "--tls: echo of 64 KiB messages and idle connections over TLS" {
+	tls_opts
+	start_inetd_mode "${TLS[@]}" --echo
+	run --separate-stderr -0 "$LOAD" echo --tls -n 40 -s 64k -w 4 127.0.0.1 "$PORT"
+	assert_output --regexp '^echo ok=1 failed=0 secs=[0-9.]+ size=65536 msgs=40 .* tls_full=1 tls_resumed=0$'
+	run --separate-stderr -0 "$LOAD" idle --tls -k 3 127.0.0.1 "$PORT" </dev/null
+	assert_output "ready open=3 failed=0
+idle ok=3 failed=0 tls_full=3 tls_resumed=0"
+}
+
+@test "--tls against a plain ws:// server fails with 9 and OpenSSL's reason" {
+	start_inetd_mode
+	run --separate-stderr -9 "$LOAD" session --tls -n 1 -t 5 127.0.0.1 "$PORT"
+	assert_output --regexp '^session ok=0 failed=1 .* tls_full=0 tls_resumed=0$'
+	[[ $stderr == "load: connection 0: wrong version number" ]] || fail "load stderr: $stderr"
 }

@@ -7,30 +7,13 @@
 # certificates are made here, once per file, by openssl itself.
 
 load helpers
+load pki
 
 # run --separate-stderr sets $stderr.
 # shellcheck disable=SC2154
 
 HELLO_OUT="Welcome to the WebSocket server!
 You said: Hello, WebSocket server!"
-
-# issue NAME SUBJECT SAN [CA]: a P-256 key and a certificate signed by CA
-# (default: the test CA) for one year.
-issue() {
-	local name=$1 subj=$2 san=$3 ca=${4:-ca}
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$name.key" -out "$name.csr" -subj "$subj" 2>/dev/null
-	printf 'subjectAltName=%s\n' "$san" >"$name.ext"
-	openssl x509 -req -in "$name.csr" -CA "$ca.pem" -CAkey "$ca.key" \
-		-CAcreateserial -days 365 -extfile "$name.ext" \
-		-out "$name.pem" 2>/dev/null
-}
-
-# new_ca NAME SUBJECT: a self-signed CA.
-new_ca() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$1.key" -out "$1.pem" -days 365 -subj "$2" 2>/dev/null
-}
 
 # A certificate that expired in 2001: x509 cannot backdate, openssl ca
 # can, given a database and this much configuration.
@@ -62,9 +45,8 @@ issue_expired() {
 setup_file() {
 	command -v openssl >/dev/null || return 1
 	cd "$BATS_FILE_TMPDIR" || return 1
-	new_ca ca /CN=wsinetd-test-CA
+	test_pki . || return 1
 	new_ca other-ca /CN=another-test-CA
-	issue server /CN=localhost DNS:localhost,IP:127.0.0.1,IP:::1
 	issue client /CN=test-client DNS:test-client
 	issue stranger /CN=stranger DNS:stranger other-ca
 	issue renewed /CN=localhost DNS:localhost,IP:127.0.0.1 other-ca

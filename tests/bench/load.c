@@ -26,6 +26,7 @@
 
 #include "exits.h"
 #include "hist.h"
+#include "loadtls.h"
 #include "ws.h"
 
 static const char USAGE[] =
@@ -34,9 +35,13 @@ static const char USAGE[] =
     "                 [OPTIONS] HOST PORT\n"
     "       load idle [-k CONNS] [-d SECS] [OPTIONS] HOST PORT\n"
     "options: --raw (plain TCP, lines instead of frames), -t SECS (each\n"
-    "connection's timeout, default 10), --path PATH. HOST is 127.0.0.1 or\n"
-    "::1. idle prints \"ready\" once its connections are open and closes\n"
-    "them at a line or EOF on stdin, SIGTERM, SIGINT or after -d SECS.\n";
+    "connection's timeout, default 10), --path PATH, --tls (wss://: TLS\n"
+    "without certificate verification), --tls-resume (TLS, and every\n"
+    "connection offers the first session a server issued). HOST is\n"
+    "127.0.0.1 or ::1. idle prints \"ready\" once its connections are open\n"
+    "and closes them at a line or EOF on stdin, SIGTERM, SIGINT or after\n"
+    "-d SECS. With TLS the report adds how many handshakes were full and\n"
+    "how many resumed.\n";
 
 static const char WELCOME[] = "Welcome to the WebSocket server!";
 static const char HELLO[] = "Hello, WebSocket server!";
@@ -57,9 +62,12 @@ static const char KEY[] = "dGhlIHNhbXBsZSBub25jZQ==";
 
 enum mode { MODE_SESSION, MODE_ECHO, MODE_IDLE };
 
+enum tls_use { TLS_OFF, TLS_FULL, TLS_RESUME };
+
 enum cstate {
 	C_FREE,
 	C_CONNECTING,
+	C_TLS, /* the TLS handshake, before the WebSocket one */
 	C_HANDSHAKE,
 	C_OPEN,
 	C_CLOSING, /* our close (or shutdown) is queued; awaiting theirs */
@@ -69,6 +77,7 @@ enum cstate {
 struct opts {
 	enum mode mode;
 	int raw;
+	enum tls_use tls;
 	long conc, window;
 	unsigned long long count;
 	size_t size;
@@ -81,6 +90,7 @@ struct opts {
 
 struct lconn {
 	int fd;
+	SSL *ssl; /* NULL without TLS */
 	enum cstate st;
 	int step; /* session: messages received so far */
 	long long t0, deadline; /* microseconds */
@@ -113,6 +123,7 @@ struct run {
 	int first_fail, released;
 	long long t_start, t_end, t_last;
 	struct hist h;
+	struct loadtls tls;
 };
 
 static long long
@@ -194,6 +205,8 @@ parse_addr(struct opts *o, const char *host, const char *port)
 static const struct option LONGOPTS[] = {
 	{ "raw", no_argument, NULL, 'r' },
 	{ "path", required_argument, NULL, 'p' },
+	{ "tls", no_argument, NULL, 'T' },
+	{ "tls-resume", no_argument, NULL, 'R' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -280,6 +293,13 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'p':
 			o->path = optarg;
+			break;
+		case 'T':
+			if (o->tls == TLS_OFF)
+				o->tls = TLS_FULL;
+			break;
+		case 'R':
+			o->tls = TLS_RESUME;
 			break;
 		case 'h':
 			fputs(USAGE, stdout);
@@ -410,6 +430,15 @@ consumed(const struct run *r, struct lconn *c, size_t w)
 	}
 }
 
+/* TLS writes one buffer at a time; it copies into records anyway. */
+static ssize_t
+conn_writev(struct lconn *c, const struct iovec *iov, int n)
+{
+	if (c->ssl != NULL)
+		return loadtls_write(c->ssl, iov[0].iov_base, iov[0].iov_len);
+	return writev(c->fd, iov, n);
+}
+
 /* Writes what is queued until done or the socket is full. Returns -1
  * when the connection broke. */
 static int
@@ -420,7 +449,7 @@ flush(struct run *r, struct lconn *c)
 	ssize_t w;
 
 	while ((n = pending(r, c, iov)) > 0) {
-		w = writev(c->fd, iov, n);
+		w = conn_writev(c, iov, n);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1 && errno == EAGAIN) {
@@ -446,6 +475,8 @@ flush(struct run *r, struct lconn *c)
 static void
 release(struct run *r, struct lconn *c)
 {
+	loadtls_free(c->ssl);
+	c->ssl = NULL;
 	close(c->fd);
 	c->fd = -1;
 	c->st = C_FREE;
@@ -765,27 +796,59 @@ on_eof(struct run *r, struct lconn *c)
 		    "connection closed without a close frame");
 }
 
+static ssize_t
+conn_read(struct lconn *c)
+{
+	ssize_t n;
+
+	if (c->ssl != NULL)
+		return loadtls_read(c->ssl, c->in + c->in_len,
+		    IN_CAP - c->in_len);
+	do
+		n = read(c->fd, c->in + c->in_len, IN_CAP - c->in_len);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+/* One read; over TLS, reads until the socket is dry, since decrypted
+ * bytes OpenSSL holds would raise no event. Returns 1 when over. */
 static int
 on_readable(struct run *r, struct lconn *c)
 {
 	ssize_t n;
 
-	do
-		n = read(c->fd, c->in + c->in_len, IN_CAP - c->in_len);
-	while (n == -1 && errno == EINTR);
-	if (n == -1 && errno == EAGAIN)
-		return 0;
-	if (n == -1) {
-		fail(r, c, EXIT_LOST, strerror(errno));
-		return 1;
+	do {
+		n = conn_read(c);
+		if (n == -1 && errno == EAGAIN)
+			return 0;
+		if (n == -1) {
+			fail(r, c, EXIT_LOST, strerror(errno));
+			return 1;
+		}
+		if (n == 0) {
+			on_eof(r, c);
+			return 1;
+		}
+		if (r->o.mode == MODE_ECHO && c->st == C_OPEN)
+			c->deadline =
+			    now_us() + (long long)(r->o.timeout * 1e6);
+		if (on_bytes(r, c, (size_t)n))
+			return 1;
+	} while (c->ssl != NULL);
+	return 0;
+}
+
+/* The byte stream is there (TCP, or TLS over it): the WebSocket
+ * handshake, or in raw mode the exchange itself, starts. */
+static void
+transport_up(struct run *r, struct lconn *c)
+{
+	if (r->o.raw) {
+		opened(r, c);
+	} else {
+		c->st = C_HANDSHAKE;
+		queue(c, r->request, r->request_len);
 	}
-	if (n == 0) {
-		on_eof(r, c);
-		return 1;
-	}
-	if (r->o.mode == MODE_ECHO && c->st == C_OPEN)
-		c->deadline = now_us() + (long long)(r->o.timeout * 1e6);
-	return on_bytes(r, c, (size_t)n);
 }
 
 static int
@@ -800,12 +863,36 @@ on_connected(struct run *r, struct lconn *c)
 		fail(r, c, EXIT_CONNECT, strerror(err));
 		return 1;
 	}
-	if (r->o.raw) {
-		opened(r, c);
-	} else {
-		c->st = C_HANDSHAKE;
-		queue(c, r->request, r->request_len);
+	if (r->o.tls != TLS_OFF) {
+		if ((c->ssl = loadtls_new(&r->tls, c->fd)) == NULL) {
+			fail(r, c, EXIT_TLS, "cannot start TLS");
+			return 1;
+		}
+		c->st = C_TLS;
+		return 0;
 	}
+	transport_up(r, c);
+	return 0;
+}
+
+/* TLS: one step of its handshake. Returns 1 when the connection is over
+ * or still in the handshake, 0 once it is done. */
+static int
+on_tls(struct run *r, struct lconn *c)
+{
+	const char *why = "";
+	int want_out = 0,
+	    rc = loadtls_handshake(&r->tls, c->ssl, &want_out, &why);
+
+	if (rc == -1) {
+		fail(r, c, EXIT_TLS, why);
+		return 1;
+	}
+	if (rc == 0) {
+		watch(r, c, want_out);
+		return 1;
+	}
+	transport_up(r, c);
 	return 0;
 }
 
@@ -818,6 +905,8 @@ on_event(struct run *r, struct lconn *c, uint32_t events)
 		if (on_connected(r, c))
 			return;
 	}
+	if (c->st == C_TLS && on_tls(r, c))
+		return;
 	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && on_readable(r, c))
 		return;
 	if (c->st != C_FREE && flush(r, c) == -1)
@@ -1006,6 +1095,9 @@ setup(struct run *r)
 		die("calloc");
 	for (i = 0; i < r->o.conc; i++)
 		r->c[i].fd = -1;
+	if (r->o.tls != TLS_OFF &&
+	    loadtls_init(&r->tls, r->o.tls == TLS_RESUME) == -1)
+		exit(EXIT_TLS);
 	ws_accept_key(KEY, strlen(KEY), r->accept);
 	r->request_len = ws_client_request(r->request, sizeof(r->request),
 	    r->o.host_header, r->o.path, KEY, NULL, 0);
@@ -1046,7 +1138,7 @@ report(struct run *r)
 
 	if (r->o.mode == MODE_SESSION) {
 		printf("session ok=%llu failed=%llu secs=%.3f per_sec=%.1f "
-		       "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+		       "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f",
 		    r->ok, r->failed, secs, secs > 0 ? (double)r->ok / secs : 0,
 		    (double)hist_percentile(&r->h, 0.50) / 1e3,
 		    (double)hist_percentile(&r->h, 0.90) / 1e3,
@@ -1054,14 +1146,18 @@ report(struct run *r)
 		    (double)hist_percentile(&r->h, 1.0) / 1e3);
 	} else if (r->o.mode == MODE_ECHO) {
 		printf("echo ok=%llu failed=%llu secs=%.3f size=%zu msgs=%llu "
-		       "msgs_per_sec=%.1f mb_per_sec=%.2f\n",
+		       "msgs_per_sec=%.1f mb_per_sec=%.2f",
 		    r->ok, r->failed, secs, r->o.size, r->msgs,
 		    secs > 0 ? (double)r->msgs / secs : 0,
 		    secs > 0 ? (double)r->msgs * (double)r->o.size / secs / 1e6
 			     : 0);
 	} else {
-		printf("idle ok=%llu failed=%llu\n", r->ok, r->failed);
+		printf("idle ok=%llu failed=%llu", r->ok, r->failed);
 	}
+	if (r->o.tls != TLS_OFF)
+		printf(" tls_full=%llu tls_resumed=%llu", r->tls.full,
+		    r->tls.resumed);
+	putchar('\n');
 	if (r->left_open > 0)
 		fprintf(stderr,
 		    "load: the server left %llu finished connections open\n",
