@@ -69,12 +69,14 @@ wait_peer_log() {
 # start_chromium DIR: headless Chromium on about:blank in a session (and
 # process group) of its own, so that all its processes can be stopped by
 # that group's id, with a fresh profile in DIR/chromium-profile that it
-# writes its DevTools port into (tests/interop/cdp.py reads it there).
+# writes its DevTools port into (tests/interop/cdp.py reads it there);
+# its HOME is DIR/chromium-home.
 # Sets and exports CHROMIUM_PID and CHROMIUM_PROFILE, so that it can be
 # started once per file, in setup_file.
 start_chromium() {
 	export CHROMIUM_PROFILE=$1/chromium-profile CHROMIUM_PID
-	mkdir "$CHROMIUM_PROFILE" "$1/chromium-home"
+	# (the home may exist already, holding an NSS database for it)
+	mkdir -p "$1/chromium-home" && mkdir "$CHROMIUM_PROFILE"
 	# Its singleton lock, crash and dconf directories go under DIR too,
 	# not into the user's home or /tmp, where a killed browser leaves them.
 	HOME=$1/chromium-home TMPDIR=$1/chromium-home \

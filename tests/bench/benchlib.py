@@ -362,11 +362,13 @@ def settle(pid, count, limit=5.0):
         time.sleep(0.05)
 
 
-def measure_idle(server):
+def measure_idle(server, extra=()):
+    """extra: more of load's options, such as --tls."""
     proc, port = server.procs["hello"]
     base_procs = len(tree(proc.pid))
     base = tree_pss(proc.pid)
-    cmd = [LOAD, "idle", "-k", str(IDLE_CONNS), "-d", "120", "-t", "20"]
+    cmd = [LOAD, "idle", *extra, "-k", str(IDLE_CONNS), "-d", "120", "-t",
+           "20"]
     cmd += (["--raw"] if server.raw else []) + [HOST, str(port)]
     load = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -4,9 +4,11 @@
 WebSocketHandler doing the hello exchange, for the interop tests and the
 benchmarks.
 
-usage: tornado_server.py [--echo] [--host ADDR] PORT
+usage: tornado_server.py [--echo] [--host ADDR]
+                         [--tls-cert FILE --tls-key FILE] PORT
 
-Listens on ADDR (default 127.0.0.1) port PORT, any path. On open it
+Listens on ADDR (default 127.0.0.1) port PORT, any path; with --tls-cert
+and --tls-key, over TLS (wss://) with that PEM certificate and key. On open it
 writes "Welcome to the WebSocket server!", answers each message M with
 "You said: " + M, and when a connection ends prints the close code the
 client sent. With --echo it sends each message back as it came instead,
@@ -14,6 +16,7 @@ and says nothing on open. Runs until killed.
 """
 import argparse
 import asyncio
+import ssl
 
 import tornado.web
 import tornado.websocket
@@ -46,12 +49,18 @@ async def main(args):
     # Room for the benchmarks' 1 MiB echo (tornado's default is 10 MiB).
     app = tornado.web.Application([(r"/.*", handler)],
                                   websocket_max_message_size=16 << 20)
-    app.listen(args.port, address=args.host)
+    tls = None
+    if args.tls_cert:
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+    app.listen(args.port, address=args.host, ssl_options=tls)
     await asyncio.Event().wait()
 
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--echo", action="store_true")
 ap.add_argument("--host", default="127.0.0.1")
+ap.add_argument("--tls-cert")
+ap.add_argument("--tls-key")
 ap.add_argument("port", type=int)
 asyncio.run(main(ap.parse_args()))
