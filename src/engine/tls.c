@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "tls.h"
+#include "tlskey.h"
 
 /* We speak HTTP/1.1 (the upgrade) and nothing else over ALPN. */
 static const unsigned char ALPN_HTTP11[] = "\x08http/1.1";
@@ -125,11 +126,17 @@ extra_of(SSL_CTX *ctx)
 	return x;
 }
 
-/* Once per process, before the first context: no configuration file. */
+/* Once per process, before the first context. No configuration file:
+ * it could load modules into a static binary. No freeing of OpenSSL's
+ * tables at exit: the kernel does that faster, and an Accept=yes
+ * process exits after one connection (docs/benchmarks.md, "Where an
+ * Accept=yes wss:// session's time goes"). */
 static int
 init(char *err, size_t cap)
 {
-	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1) {
+	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG |
+		    OPENSSL_INIT_NO_ATEXIT,
+		NULL) != 1) {
 		reason(NULL, "OpenSSL initialisation: ", err, cap);
 		return -1;
 	}
@@ -178,7 +185,7 @@ load_pair(SSL_CTX *ctx, const char *cert, const char *key, char *err,
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 		goto fail;
 	snprintf(what, sizeof(what), "key %s: ", key);
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+	if (tlskey_use_file(ctx, key) != 1)
 		goto fail;
 	snprintf(what, sizeof(what),
 	    "key %s does not match certificate %s: ", key, cert);

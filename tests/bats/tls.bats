@@ -386,6 +386,18 @@ eof"
 	[[ $stderr == "<3>TLS: key $PKI/client.key: "* ]] || fail "stderr: $stderr"
 }
 
+@test "a key in SEC1 form (BEGIN EC PRIVATE KEY) serves as well as the PKCS#8 one openssl req wrote" {
+	head -1 "$PKI/server.key" | grep -qx -- '-----BEGIN PRIVATE KEY-----' ||
+		fail "the test key is not PKCS#8: $(head -1 "$PKI/server.key")"
+	openssl ec -in "$PKI/server.key" -out "$BATS_TEST_TMPDIR/sec1.key" 2>/dev/null
+	head -1 "$BATS_TEST_TMPDIR/sec1.key" | grep -qx -- '-----BEGIN EC PRIVATE KEY-----' ||
+		fail "openssl ec wrote no SEC1 key"
+	start_inetd_mode --tls-cert "$PKI/server.pem" --tls-key "$BATS_TEST_TMPDIR/sec1.key"
+	run --separate-stderr -0 wss
+	assert_output "$HELLO_OUT"
+	assert_exits 0
+}
+
 @test "--tls-ticket-keys lets a second Accept=yes process resume the first one's session" {
 	start_inetd_mode "${TLS[@]}" --tls-ticket-keys "$PKI/both.keys" --idle-timeout 1
 	run -0 s_client_session OUT "$BATS_TEST_TMPDIR/sess"
@@ -471,9 +483,12 @@ wsclient: TLS session new" ] || fail "stderr: $stderr"
 
 # live_client: a wsclient --stdin in the background on $PORT, trusting
 # the test CA; say LINE sends a line, heard LINE waits for a line back.
+# Its PID is kept in LIVE_CLIENT: bash unsets LIVE_PID once the coproc
+# has exited, which may be before the test waits for it.
 live_client() {
 	coproc LIVE { exec 3>&-; exec "$WSCLIENT" --stdin -n 0 --cacert "$PKI/ca.pem" "wss://localhost:$PORT/"; }
-	SERVER_PIDS+=("$LIVE_PID")
+	LIVE_CLIENT=$LIVE_PID
+	SERVER_PIDS+=("$LIVE_CLIENT")
 }
 say() { printf '%s\n' "$1" >&"${LIVE[1]}"; }
 heard() {
@@ -504,7 +519,7 @@ heard() {
 	say after
 	heard "You said: after"
 	exec {LIVE[1]}>&-
-	wait "$LIVE_PID" || fail "the live client exited with $?"
+	wait "$LIVE_CLIENT" || fail "the live client exited with $?"
 }
 
 @test "a failed SIGHUP reload keeps the old certificate and keys and logs one line" {
