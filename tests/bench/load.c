@@ -37,7 +37,8 @@ static const char USAGE[] =
     "options: --raw (plain TCP, lines instead of frames), -t SECS (each\n"
     "connection's timeout, default 10), --path PATH, --tls (wss://: TLS\n"
     "without certificate verification), --tls-resume (TLS, and every\n"
-    "connection offers the first session a server issued). HOST is\n"
+    "connection offers the first session a server issued; the first\n"
+    "connection goes alone). HOST is\n"
     "127.0.0.1 or ::1. idle prints \"ready\" once its connections are open\n"
     "and closes them at a line or EOF on stdin, SIGTERM, SIGINT or after\n"
     "-d SECS. With TLS the report adds how many handshakes were full and\n"
@@ -986,12 +987,23 @@ idle_progress(struct run *r, int *ready)
 	watch_stdin(r);
 }
 
+/* --tls-resume: one session alone first, so that the others have its
+ * ticket to offer (if the server issues one) instead of all starting
+ * before there is one. */
+static long
+session_slots(const struct run *r)
+{
+	if (r->o.tls == TLS_RESUME && r->ok + r->failed == 0)
+		return 1;
+	return r->o.conc;
+}
+
 static void
 refill_sessions(struct run *r)
 {
-	long i;
+	long i, slots = session_slots(r);
 
-	for (i = 0; i < r->o.conc && may_start(r); i++)
+	for (i = 0; i < slots && may_start(r); i++)
 		if (r->c[i].st == C_FREE)
 			start_conn(r, &r->c[i]);
 }
