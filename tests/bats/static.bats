@@ -277,6 +277,27 @@ assert_404() {
 	[ "$sent" = 10485760 ] || fail "sendfile sent $sent bytes: $(head "$BATS_TEST_TMPDIR/trace")"
 }
 
+@test "under --listen (Accept=no) the jailed listener's children serve the files too" {
+	make_www
+	PORT=$(free_port)
+	spawn "$WSINETD" --listen "127.0.0.1:$PORT" --static "$WWW"
+	wait_port "$PORT" "$SERVER_PID"
+	http /hello.txt
+	status_is 200
+	[ "${lines[-1]}" = 'hello, static' ] || fail "body: $output"
+	http /sub
+	header_is 'Location: /sub/'
+	# jailed as it serves: the children are in its Landlock domain and
+	# under its filter, which must let them read beneath the directory
+	grep -Eq '^Seccomp:[[:space:]]+2$' "/proc/$SERVER_PID/status" ||
+		fail "the listener is not jailed: $(grep Seccomp "/proc/$SERVER_PID/status")"
+	# control: still nothing outside it
+	http /link
+	status_is 404
+	wait_line "$LOG" 'GET /link: 404 Not Found, symbolic links'
+	assert_log 'GET /hello\.txt: 200 OK$'
+}
+
 @test "keep-alive: several requests on one connection, then an upgrade on it works" {
 	make_www
 	start_inetd_mode --static "$WWW"
