@@ -491,17 +491,31 @@ fail(struct run *r, struct lconn *c, int code, const char *why)
 	release(r, c);
 }
 
+/* One exchange (or answer) done, timed from t0: count it. Returns now. */
+static long long
+count_ok(struct run *r, long long t0)
+{
+	long long t = now_us();
+
+	hist_add(&r->h, (uint64_t)(t - t0));
+	r->ok++;
+	r->t_last = t;
+	return t;
+}
+
+/* Nothing more to say: wait for the server's FIN. */
+static void
+linger(struct lconn *c, long long t)
+{
+	c->st = C_LINGER;
+	c->deadline = t + LINGER_US;
+}
+
 /* The exchange is complete: count it, then wait for the server's FIN. */
 static void
 succeed(struct run *r, struct lconn *c)
 {
-	long long t = now_us();
-
-	hist_add(&r->h, (uint64_t)(t - c->t0));
-	r->ok++;
-	r->t_last = t;
-	c->st = C_LINGER;
-	c->deadline = t + LINGER_US;
+	linger(c, count_ok(r, c->t0));
 }
 
 static int
@@ -840,11 +854,8 @@ get_head(struct lconn *c, size_t end, uint64_t *len, int *closes,
 static int
 get_answered(struct run *r, struct lconn *c)
 {
-	long long t = now_us();
+	long long t = count_ok(r, c->t_req);
 
-	hist_add(&r->h, (uint64_t)(t - c->t_req));
-	r->ok++;
-	r->t_last = t;
 	c->answered++;
 	if (c->closes && !c->last) {
 		fail(r, c, EXIT_LOST,
@@ -861,8 +872,7 @@ get_answered(struct run *r, struct lconn *c)
 		fail(r, c, EXIT_LOST, strerror(errno));
 		return 1;
 	}
-	c->st = C_LINGER;
-	c->deadline = t + LINGER_US;
+	linger(c, t);
 	return 0;
 }
 
