@@ -450,6 +450,8 @@ ws_status_text(int status)
 		return "Switching Protocols";
 	case 200:
 		return "OK";
+	case 301:
+		return "Moved Permanently";
 	case 304:
 		return "Not Modified";
 	case 400:

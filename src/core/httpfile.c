@@ -293,6 +293,8 @@ ws_http_head(char *out, size_t cap, const struct ws_http_head *h)
 		put_header(&o, "Last-Modified", date);
 	if (h->etag != NULL)
 		put_header(&o, "ETag", h->etag);
+	if (h->location != NULL)
+		put_header(&o, "Location", h->location);
 	if (h->status == 405)
 		put_header(&o, "Allow", "GET, HEAD");
 	put_header(&o, "X-Content-Type-Options", "nosniff");

@@ -334,13 +334,14 @@ int ws_http_keep_alive(const struct ws_request *r);
 
 /* The head of a plain answer. */
 struct ws_http_head {
-	int status; /* 200, 304, 400, 404, 405 ... */
+	int status; /* 200, 301, 304, 400, 404, 405 ... */
 	const char *type; /* Content-Type; NULL: none */
 	uint64_t length; /* Content-Length; not sent with 304 */
 	const char *etag; /* NULL: none */
 	int64_t mtime; /* Last-Modified; below 0: none */
 	int64_t date; /* Date; below 0: none */
 	int keep_alive;
+	const char *location; /* Location; NULL: none. No CR or LF in it. */
 };
 
 /* Status line and headers, X-Content-Type-Options: nosniff always, Allow

@@ -287,7 +287,7 @@ build_filter(const struct jail *j, struct sock_filter *f)
 	} else if (j->mode == JAIL_LISTENER) {
 		APPEND(listener_calls);
 	}
-	if (j->mode == JAIL_SERVICE && j->read_dirfd >= 0)
+	if (j->mode != JAIL_BRIDGE && j->read_dirfd >= 0)
 		APPEND(read_dir_calls);
 	APPEND(epilogue);
 	return n;
@@ -400,7 +400,7 @@ landlock_enter(const struct jail *j)
 #ifdef JAIL_SANITIZED
 	rc = allow_proc(fd);
 #endif
-	if (rc == 0 && j->mode == JAIL_SERVICE && j->read_dirfd >= 0)
+	if (rc == 0 && j->mode != JAIL_BRIDGE && j->read_dirfd >= 0)
 		rc = allow_read_dir(fd, j->read_dirfd);
 	if (rc == 0)
 		rc = (int)syscall(SYS_landlock_restrict_self, fd, 0);

@@ -27,8 +27,10 @@ struct jail {
 	enum jail_mode mode;
 	uint64_t max_message; /* bounds the address space */
 	pid_t program; /* JAIL_BRIDGE: the program, leader of its group */
-	/* JAIL_SERVICE: a directory whose files may be read (--static), as
-	 * an O_PATH fd, or -1 for none. */
+	/* JAIL_SERVICE and JAIL_LISTENER: a directory whose files may be
+	 * read (--static), as an O_PATH fd, or -1 for none. The listener
+	 * needs it too: its children stay in its domain and under its
+	 * filter when they add their own. */
 	int read_dirfd;
 };
 

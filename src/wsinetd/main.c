@@ -250,8 +250,9 @@ reload(void)
 static int
 listen_on(int lfd)
 {
-	static struct jail j = { .mode = JAIL_LISTENER, .read_dirfd = -1 };
+	static struct jail j = { .mode = JAIL_LISTENER };
 
+	j.read_dirfd = cfg.web.dirfd;
 	if (!cfg.no_sandbox && !cfg.bridge.argv && cfg.tls.cert == NULL)
 		cfg.listener.jail = &j;
 	log_init("wsinetd", 1, lfd, lfd);

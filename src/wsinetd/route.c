@@ -148,18 +148,24 @@ route_file(int dirfd, struct ws_str path, const char *index, struct stat *st,
 {
 	char seg[ROUTE_SEGMENT_MAX];
 	const char *name = seg;
-	int cur = dirfd, rc, fd = -1;
+	int cur = dirfd, rc, fd = -1, slash = 0;
 
 	*indexed = 0;
 	/* "/dir/" is "/dir", and "/" is DIR itself. */
-	if (path.n > 0 && path.p[path.n - 1] == '/')
+	if (path.n > 0 && path.p[path.n - 1] == '/') {
 		path.n--;
+		slash = 1;
+	}
 	while (
 	    (rc = cgienv_segment_next(&path, seg, sizeof(seg), reason)) == 1 &&
 	    (rc = lookup(&cur, dirfd, seg, st, reason)) == 0)
 		continue;
 	if (rc == 1 && path.n > 0) {
 		*reason = "a file is not a directory";
+		rc = -1;
+	}
+	if (rc == 0 && !slash) { /* a directory, but not named as one */
+		fd = ROUTE_SLASHLESS;
 		rc = -1;
 	}
 	if (rc == 0) { /* a directory: its index */

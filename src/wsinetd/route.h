@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * --dir: the request path picks an executable file under a directory,
- * as websocketd's --dir does; --static: a file to send. Segments are walked one at a time from a
- * descriptor of the directory, never through a symbolic link.
+ * as websocketd's --dir does; --static: a file to send. Segments are
+ * walked one at a time from a descriptor of the directory, never through
+ * a symbolic link.
  */
 #ifndef ROUTE_H
 #define ROUTE_H
@@ -33,11 +34,15 @@ int route_open(const char *dir);
  * regular file: the answer is 404 either way. */
 int route_find(int dirfd, const char *dir, struct ws_str path,
     struct route *rt);
+/* What route_file returns for a directory named without its trailing
+ * '/' (the answer is a redirect to the name with one). */
+#define ROUTE_SLASHLESS (-2)
+
 /* --static: opens the regular file path names under dirfd for reading,
  * each segment checked and looked up as route_find does; a directory
  * gives its file named index (and *indexed set). Returns the fd
- * (close-on-exec) with *st its status, or -1 with *reason set (the answer
- * is 404). */
+ * (close-on-exec) with *st its status, ROUTE_SLASHLESS, or -1 with
+ * *reason set (the answer is 404). */
 int route_file(int dirfd, struct ws_str path, const char *index,
     struct stat *st, int *indexed, const char **reason);
 

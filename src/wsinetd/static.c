@@ -17,6 +17,8 @@
 #include "static.h"
 
 #define INDEX "index.html"
+/* Longest Location a redirect sends; a longer target gets 404. */
+#define LOCATION_MAX 2048
 
 static const struct static_opts *so;
 
@@ -51,7 +53,7 @@ static int
 queue(struct conn *c, const struct ws_request *r, const struct ws_http_head *h,
     const char *body)
 {
-	char head[1024];
+	char head[1024 + LOCATION_MAX];
 	size_t n = ws_http_head(head, sizeof(head), h);
 
 	if (n == 0 || conn_http_queue(c, head, n) == -1)
@@ -61,14 +63,14 @@ queue(struct conn *c, const struct ws_request *r, const struct ws_http_head *h,
 	return conn_http_queue(c, body, (size_t)h->length);
 }
 
-/* 400, 404, 405: the status in a line of text, no detail. */
+/* An answer whose body is its status in a line of text, no detail. */
 static int
-refuse(struct conn *c, const struct ws_request *r, int status, int keep,
-    const char *why)
+text_answer(struct conn *c, const struct ws_request *r, int status, int keep,
+    const char *location, const char *why)
 {
 	char body[64];
 	struct ws_http_head h = { status, "text/plain; charset=utf-8", 0, NULL,
-		-1, time(NULL), keep };
+		-1, time(NULL), keep, location };
 
 	h.length = (uint64_t)snprintf(body, sizeof(body), "%s\n",
 	    ws_status_text(status));
@@ -77,12 +79,40 @@ refuse(struct conn *c, const struct ws_request *r, int status, int keep,
 	return keep;
 }
 
+/* 400, 404, 405. */
+static int
+refuse(struct conn *c, const struct ws_request *r, int status, int keep,
+    const char *why)
+{
+	return text_answer(c, r, status, keep, NULL, why);
+}
+
+/* A directory named without its '/' (path, the target less its query):
+ * 301 to the name with one and the query kept, as nginx answers, so that
+ * the relative links of its index resolve inside it. route_file walked
+ * the path as checked segments, so the Location starts with one '/' and
+ * a name, never "//" or a scheme: it cannot point at another host. */
+static int
+redirect(struct conn *c, const struct ws_request *r, struct ws_str path,
+    int keep)
+{
+	char location[LOCATION_MAX];
+	struct ws_str query = { path.p + path.n, r->target.n - path.n };
+
+	if (r->target.n + 2 > sizeof(location))
+		return refuse(c, r, 404, keep, "too long to redirect");
+	snprintf(location, sizeof(location), "%.*s/%.*s", (int)path.n, path.p,
+	    (int)query.n, query.p);
+	return text_answer(c, r, 301, keep, location, "");
+}
+
 static int
 from_console(struct conn *c, const struct ws_request *r, struct ws_str path,
     int keep)
 {
 	const struct console_file *f = NULL;
-	struct ws_http_head h = { 200, NULL, 0, NULL, -1, time(NULL), keep };
+	struct ws_http_head h = { 200, NULL, 0, NULL, -1, time(NULL), keep,
+		NULL };
 	unsigned i;
 
 	if (path.n == 1)
@@ -108,13 +138,16 @@ from_dir(struct conn *c, const struct ws_request *r, struct ws_str path,
     int keep)
 {
 	char etag[WS_ETAG_MAX], name[3 * ROUTE_SEGMENT_MAX + 1];
-	struct ws_http_head h = { 200, NULL, 0, etag, 0, time(NULL), keep };
+	struct ws_http_head h = { 200, NULL, 0, etag, 0, time(NULL), keep,
+		NULL };
 	const char *reason, *last;
 	struct stat st;
 	int fd, indexed;
 
-	if ((fd = route_file(so->dirfd, path, INDEX, &st, &indexed, &reason)) ==
-	    -1)
+	fd = route_file(so->dirfd, path, INDEX, &st, &indexed, &reason);
+	if (fd == ROUTE_SLASHLESS)
+		return redirect(c, r, path, keep);
+	if (fd == -1)
 		return refuse(c, r, 404, keep, reason);
 	/* The type goes by the last segment as sent: route_file found it
 	 * to be at most a file name long once decoded. */

@@ -72,6 +72,55 @@ idle ok=5 failed=0"
 	assert_exits 0 0 0 0 0
 }
 
+# A 4 KiB file for get mode to fetch.
+make_file() {
+	WWW=$BATS_TEST_TMPDIR/www
+	mkdir -p "$WWW"
+	head -c 4096 /dev/urandom >"$WWW/f.bin"
+}
+
+@test "get mode fetches a file 20 times, a connection each, and checks its size" {
+	make_file
+	start_inetd_mode --static "$WWW"
+	run --separate-stderr -0 "$LOAD" get -n 20 -c 4 -s 4096 --path /f.bin \
+		127.0.0.1 "$PORT"
+	assert_output --regexp '^get ok=20 failed=0 secs=[0-9.]+ conns=20 per_sec=[0-9.]+ p50_ms=[0-9.]+ p90_ms=[0-9.]+ p99_ms=[0-9.]+ max_ms=[0-9.]+$'
+	[ -z "$stderr" ] || fail "load stderr: $stderr"
+	# shellcheck disable=SC2046 # one argument per connection
+	assert_exits $(zeros 20)
+	[ "$(grep -c 'served 1 HTTP request, ' "$LOG")" -eq 20 ] ||
+		fail "want 20 connections of one request: $(cat "$LOG")"
+}
+
+@test "get mode with -q asks several times on each connection (keep-alive)" {
+	make_file
+	start_inetd_mode --static "$WWW"
+	run --separate-stderr -0 "$LOAD" get -n 20 -c 1 -q 5 -s 4096 \
+		--path /f.bin 127.0.0.1 "$PORT"
+	assert_output --regexp '^get ok=20 failed=0 secs=[0-9.]+ conns=4 '
+	assert_exits 0 0 0 0
+	[ "$(grep -c 'served 5 HTTP requests, ' "$LOG")" -eq 4 ] ||
+		fail "want 4 connections of five requests: $(cat "$LOG")"
+}
+
+@test "get mode fails with 4 on a 404, 5 on a wrong size, 8 when the server closes early" {
+	make_file
+	start_inetd_mode --static "$WWW"
+	run --separate-stderr -4 "$LOAD" get -n 2 --path /nothing 127.0.0.1 "$PORT"
+	assert_output --regexp '^get ok=0 failed=2 '
+	[[ $stderr == *"not 200 OK"* ]] || fail "load stderr: $stderr"
+	run --separate-stderr -5 "$LOAD" get -n 2 -s 4095 --path /f.bin \
+		127.0.0.1 "$PORT"
+	[[ $stderr == *"wrong size"* ]] || fail "load stderr: $stderr"
+	# wsinetd closes after 32 requests on one connection (its 32nd answer
+	# counts; the 33rd request then goes on a second one)
+	run --separate-stderr -8 "$LOAD" get -n 33 -q 33 --path /f.bin \
+		127.0.0.1 "$PORT"
+	assert_output --regexp '^get ok=33 failed=1 secs=[0-9.]+ conns=2 '
+	[[ $stderr == *"closes the connection before -q requests"* ]] ||
+		fail "load stderr: $stderr"
+}
+
 @test "a port nobody listens on is a connect failure, exit 3" {
 	PORT=$(free_port)
 	run --separate-stderr -3 "$LOAD" session -n 2 127.0.0.1 "$PORT"

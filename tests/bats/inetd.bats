@@ -14,19 +14,33 @@ load helpers
 CONTRIB=$BATS_TEST_DIRNAME/../../contrib
 XINETD=${XINETD:-$BATS_TEST_DIRNAME/../../build/xinetd/usr/sbin/xinetd}
 
+# service_line [OPTIONS]: contrib/inetd.conf's service line; with
+# OPTIONS, its commented example that runs "wsinetd OPTIONS", uncommented.
+service_line() {
+	if [ $# -eq 0 ]; then
+		grep -v '^#' "$CONTRIB/inetd.conf"
+	else
+		sed -n "s|^#\(8080	.*	wsinetd $*\)\$|\1|p" "$CONTRIB/inetd.conf"
+	fi
+}
+
 # start_openbsd_inetd ARGS...: inetd in the foreground (-i) with debug
 # output (-d, which logs each child's wait status) and its own /run (a
 # mount namespace), so its pid file does not touch the system's. The
-# service line is contrib/inetd.conf's, bound to 127.0.0.1:$PORT, running
-# this build's wsinetd as the current user.
+# service line is contrib/inetd.conf's (or, with INETD_EXAMPLE set, the
+# example "service_line $INETD_EXAMPLE" finds, its /srv/www being
+# $BATS_TEST_TMPDIR/www), bound to 127.0.0.1:$PORT, running this build's
+# wsinetd as the current user.
 start_openbsd_inetd() {
 	local conf=$BATS_TEST_TMPDIR/inetd.conf
 	[ -x /usr/sbin/inetd ] || fail "openbsd-inetd is not installed"
 	command -v unshare >/dev/null || fail "unshare is not installed"
 	PORT=$(free_port)
-	grep -v '^#' "$CONTRIB/inetd.conf" |
+	# shellcheck disable=SC2086 # the example's options, word by word
+	service_line ${INETD_EXAMPLE:-} |
 		sed -e "s|^8080|127.0.0.1:$PORT|" -e "s|nobody|$(id -un)|" \
 			-e "s|/usr/local/sbin/wsinetd|$WSINETD|" \
+			-e "s| /srv/www\$| $BATS_TEST_TMPDIR/www|" \
 			-e "s|\$| $*|" >"$conf"
 	grep -q "^127.0.0.1:$PORT	.*$WSINETD	wsinetd" "$conf" ||
 		fail "contrib/inetd.conf changed shape: $(cat "$conf")"
@@ -95,6 +109,27 @@ eof"
 	run -0 wsclient -m one "ws://127.0.0.1:$PORT/"
 	assert_output "one"
 	assert_exits 0
+}
+
+@test "contrib's --static example under openbsd-inetd: files, a redirect and the WebSocket on one port" {
+	local www=$BATS_TEST_TMPDIR/www
+	mkdir -p "$www/sub"
+	printf 'hello, inetd\n' >"$www/hello.txt"
+	printf '<p>sub</p>\n' >"$www/sub/index.html"
+	INETD_EXAMPLE='--static /srv/www' start_openbsd_inetd
+	grep -q "wsinetd --static $www \$" "$BATS_TEST_TMPDIR/inetd.conf" ||
+		fail "no --static example in contrib/inetd.conf: $(cat "$BATS_TEST_TMPDIR/inetd.conf")"
+	run -0 curl -sS --max-time 5 "http://127.0.0.1:$PORT/hello.txt"
+	assert_output 'hello, inetd'
+	run -0 curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{redirect_url}' \
+		"http://127.0.0.1:$PORT/sub"
+	assert_output "301 http://127.0.0.1:$PORT/sub/"
+	run -0 curl -sS --max-time 5 -L "http://127.0.0.1:$PORT/sub"
+	assert_output '<p>sub</p>'
+	run --separate-stderr -0 wsclient "ws://127.0.0.1:$PORT/"
+	assert_output "Welcome to the WebSocket server!
+You said: Hello, WebSocket server!"
+	assert_exits 0 0 0 0
 }
 
 @test "xinetd runs the hello exchange through wsinetd" {

@@ -78,7 +78,7 @@ refute_header() {
 	assert_log '^<6>127\.0\.0\.1:[0-9]+ served 1 HTTP request, '
 }
 
-@test "a directory gives its index.html, with or without the slash" {
+@test "a directory named with its slash gives its index.html" {
 	make_www
 	start_inetd_mode --static "$WWW"
 	http /
@@ -87,14 +87,54 @@ refute_header() {
 	[ "${lines[-1]}" = '<p>index</p>' ] || fail "body: $output"
 	http /sub/
 	[ "${lines[-1]}" = '<p>sub</p>' ] || fail "body: $output"
-	http /sub
-	[ "${lines[-1]}" = '<p>sub</p>' ] || fail "body: $output"
 	http '/sub/?x=1'
 	[ "${lines[-1]}" = '<p>sub</p>' ] || fail "body: $output"
 	# control: a directory without one is not listed
 	http /empty/
 	status_is 404
-	assert_exits 0 0 0 0 0
+	assert_exits 0 0 0 0
+}
+
+@test "a directory named without its slash is redirected to it, query and all" {
+	make_www
+	mkdir "$WWW/evil.example"
+	start_inetd_mode --static "$WWW"
+	http /sub
+	status_is 301
+	header_is 'Location: /sub/'
+	header_is 'Connection: keep-alive'
+	[ "${lines[-1]}" = 'Moved Permanently' ] || fail "body: $output"
+	http '/sub/deeper?x=1&y=%2F'
+	status_is 301
+	header_is 'Location: /sub/deeper/?x=1&y=%2F'
+	# as the client sent it, not decoded; and HEAD gets the same head
+	http /s%75b -I
+	status_is 301
+	header_is 'Location: /s%75b/'
+	header_is 'Content-Length: 18'
+	# a directory without an index too: the 404 comes after the slash
+	http /empty
+	header_is 'Location: /empty/'
+	# curl following it gets the index, whose relative links now work
+	http /sub -L
+	[ "${lines[-1]}" = '<p>sub</p>' ] || fail "body: $output"
+	# a name that would be another host's as a Location is never one:
+	# the control is the same directory named plainly
+	http /evil.example
+	header_is 'Location: /evil.example/'
+	local path
+	for path in //evil.example '/\evil.example' /%2fevil.example \
+		/%5cevil.example '/./evil.example' /sub/../evil.example; do
+		http "$path" --path-as-is
+		status_is 404
+		refute_header Location
+	done
+	# one connection each, but curl -L asked twice on one
+	assert_exits 0 0 0 0 0 0 0 0 0 0 0 0
+	assert_log 'served 2 HTTP requests, '
+	assert_log 'GET /sub: 301 Moved Permanently$'
+	assert_log 'HEAD /s%75b: 301 Moved Permanently$'
+	assert_log 'GET //evil\.example: 404 Not Found, empty path segment$'
 }
 
 @test "HEAD gives GET's head and no body" {
@@ -235,6 +275,27 @@ assert_404() {
 	sent=$(awk -F' = ' '/sendfile\(/ && $2 > 0 { n += $2 } END { print n }' \
 		"$BATS_TEST_TMPDIR/trace")
 	[ "$sent" = 10485760 ] || fail "sendfile sent $sent bytes: $(head "$BATS_TEST_TMPDIR/trace")"
+}
+
+@test "under --listen (Accept=no) the jailed listener's children serve the files too" {
+	make_www
+	PORT=$(free_port)
+	spawn "$WSINETD" --listen "127.0.0.1:$PORT" --static "$WWW"
+	wait_port "$PORT" "$SERVER_PID"
+	http /hello.txt
+	status_is 200
+	[ "${lines[-1]}" = 'hello, static' ] || fail "body: $output"
+	http /sub
+	header_is 'Location: /sub/'
+	# jailed as it serves: the children are in its Landlock domain and
+	# under its filter, which must let them read beneath the directory
+	grep -Eq '^Seccomp:[[:space:]]+2$' "/proc/$SERVER_PID/status" ||
+		fail "the listener is not jailed: $(grep Seccomp "/proc/$SERVER_PID/status")"
+	# control: still nothing outside it
+	http /link
+	status_is 404
+	wait_line "$LOG" 'GET /link: 404 Not Found, symbolic links'
+	assert_log 'GET /hello\.txt: 200 OK$'
 }
 
 @test "keep-alive: several requests on one connection, then an upgrade on it works" {

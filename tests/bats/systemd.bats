@@ -36,6 +36,27 @@ install_probe() {
 	chmod 1777 "$1$OPEN_DIR"
 }
 
+# ws-static.socket and ws-static@.service: ws-echo's pair, the service
+# with the drop-in that ws-echo@.service's comment gives for --static
+# (taken from the comment itself, so that the two cannot drift apart)
+# and the directory it names, holding a file and a subdirectory.
+STATIC_DIR=/srv/www
+install_static() {
+	local unitdir=$1/lib/systemd/system conf
+	cp "$unitdir/ws-echo.socket" "$unitdir/ws-static.socket"
+	cp "$unitdir/ws-echo@.service" "$unitdir/ws-static@.service"
+	sed -n 's/^#   //p' "$REPO/units/ws-echo@.service" |
+		sed "s|@SBINDIR@|$CT_SBINDIR|g" | drop_in "$1" ws-static@.service static
+	conf=$1/etc/systemd/system/ws-static@.service.d/static.conf
+	grep -qx "ExecStart=$CT_SBINDIR/wsinetd --static $STATIC_DIR" "$conf" &&
+		grep -qx "BindReadOnlyPaths=$STATIC_DIR" "$conf" ||
+		fail "ws-echo@.service's --static example changed shape: $(cat "$conf")"
+	mkdir -p "$1$STATIC_DIR/sub"
+	printf 'hello from %s\n' "$STATIC_DIR" >"$1$STATIC_DIR/hello.txt"
+	printf '<p>sub</p>\n' >"$1$STATIC_DIR/sub/index.html"
+	chmod -R a+rX "$1/srv"
+}
+
 # LeakSanitizer stops the world with ptrace(2) when the process exits, and
 # the units' SystemCallFilter= refuses it: every sanitized wsinetd then
 # spins at exit for ever (instances pile up, the listener never stops).
@@ -83,15 +104,18 @@ setup_file() {
 	require_systemd_tools
 	install_units "$dest"
 	install_probe "$dest"
+	install_static "$dest"
 	ECHO_PORT=$(free_port)
 	FAST_PORT=$(free_port)
 	CHAT_PORT=$(free_port)
 	PROBE_PORT=$(free_port)
-	export ECHO_PORT FAST_PORT CHAT_PORT PROBE_PORT
+	STATIC_PORT=$(free_port)
+	export ECHO_PORT FAST_PORT CHAT_PORT PROBE_PORT STATIC_PORT
 	listen_on "$dest" ws-echo.socket "$ECHO_PORT"
 	listen_on "$dest" ws-echo-fast.socket "$FAST_PORT"
 	listen_on "$dest" ws-chat.socket "$CHAT_PORT"
 	listen_on "$dest" ws-probe.socket "$PROBE_PORT"
+	listen_on "$dest" ws-static.socket "$STATIC_PORT"
 	sanitizer_drop_ins "$dest"
 	start_redis
 	[ -x "$BUILD/jail/jail_probe" ] ||
@@ -173,9 +197,10 @@ instances() {
 		awk '{ print $1 }'
 }
 
-@test "systemd in the container listens on all four sockets, and nothing else does" {
+@test "systemd in the container listens on all five sockets, and nothing else does" {
 	local port
-	for port in "$ECHO_PORT" "$FAST_PORT" "$CHAT_PORT" "$PROBE_PORT"; do
+	for port in "$ECHO_PORT" "$FAST_PORT" "$CHAT_PORT" "$PROBE_PORT" \
+		"$STATIC_PORT"; do
 		pid_listens "$port" "$CT_INIT" ||
 			fail "the container's systemd ($CT_INIT) does not listen on $port"
 		[ "$(listen_inodes "$port" | wc -l)" -eq 1 ] ||
@@ -193,6 +218,29 @@ instances() {
 You said: Hello, WebSocket server!"
 	run journal_since "$mark" 1 -o cat SYSLOG_IDENTIFIER=wsinetd
 	assert_output --regexp '^127\.0\.0\.1:[0-9]+ closed by the peer'
+}
+
+@test "ws-echo@'s --static drop-in serves the directory's files and its WebSocket on one port" {
+	run -0 curl -sS --max-time 10 "http://127.0.0.1:$STATIC_PORT/hello.txt"
+	assert_output "hello from $STATIC_DIR"
+	run -0 curl -sS --max-time 10 -L "http://127.0.0.1:$STATIC_PORT/sub"
+	assert_output '<p>sub</p>'
+	run --separate-stderr -0 wsclient --timeout 10 "ws://127.0.0.1:$STATIC_PORT/"
+	assert_output "Welcome to the WebSocket server!
+You said: Hello, WebSocket server!"
+	# the control: ws-echo@ as shipped serves no files
+	run -0 curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+		"http://127.0.0.1:$ECHO_PORT/hello.txt"
+	assert_output 400
+	# the drop-in costs the unit nothing in systemd-analyze's eyes
+	local shipped static
+	shipped=$(ct systemd-analyze security --no-pager ws-echo@0.service |
+		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p')
+	static=$(ct systemd-analyze security --no-pager ws-static@0.service |
+		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p')
+	[ -n "$shipped" ] || fail "no exposure for ws-echo@0.service"
+	assert_equal "$static" "$shipped"
+	assert_equal "$(state ws-static@0.service BindReadOnlyPaths)" "$STATIC_DIR:$STATIC_DIR:rbind"
 }
 
 @test "a port no socket unit listens on refuses the connection (exit 3)" {

@@ -3,7 +3,8 @@
  * load: a WebSocket load generator for the benchmarks. One epoll loop
  * drives many loopback connections through the hello exchange (session),
  * pipelined echo (echo), or holds them open (idle) so the server's memory
- * can be read. It ends by itself (count, duration or timeouts) and says
+ * can be read; or sends them plain HTTP/1.1 GETs (get), one or several
+ * per connection. It ends by itself (count, duration or timeouts) and says
  * how it went on stdout as key=value pairs; failures go to stderr.
  */
 #include <errno.h>
@@ -34,6 +35,8 @@ static const char USAGE[] =
     "       load echo [-c CONC] [-s SIZE] [-w WINDOW] [-n COUNT] [-d SECS]\n"
     "                 [OPTIONS] HOST PORT\n"
     "       load idle [-k CONNS] [-d SECS] [OPTIONS] HOST PORT\n"
+    "       load get [-c CONC] [-n COUNT] [-d SECS] [-q REQS] [-s SIZE]\n"
+    "                [OPTIONS] HOST PORT\n"
     "options: --raw (plain TCP, lines instead of frames), -t SECS (each\n"
     "connection's timeout, default 10), --path PATH, --tls (wss://: TLS\n"
     "without certificate verification), --tls-resume (TLS, and every\n"
@@ -42,7 +45,10 @@ static const char USAGE[] =
     "127.0.0.1 or ::1. idle prints \"ready\" once its connections are open\n"
     "and closes them at a line or EOF on stdin, SIGTERM, SIGINT or after\n"
     "-d SECS. With TLS the report adds how many handshakes were full and\n"
-    "how many resumed.\n";
+    "how many resumed.\n"
+    "get asks for PATH COUNT times in all, up to REQS times on each\n"
+    "connection (default 1; more uses keep-alive), each answer 200 with a\n"
+    "body of Content-Length bytes (of SIZE bytes, if -s is given).\n";
 
 static const char WELCOME[] = "Welcome to the WebSocket server!";
 static const char HELLO[] = "Hello, WebSocket server!";
@@ -61,7 +67,7 @@ static const char KEY[] = "dGhlIHNhbXBsZSBub25jZQ==";
  * and the client's ports last. */
 #define LINGER_US 1000000
 
-enum mode { MODE_SESSION, MODE_ECHO, MODE_IDLE };
+enum mode { MODE_SESSION, MODE_ECHO, MODE_IDLE, MODE_GET };
 
 enum tls_use { TLS_OFF, TLS_FULL, TLS_RESUME };
 
@@ -77,9 +83,9 @@ enum cstate {
 
 struct opts {
 	enum mode mode;
-	int raw;
+	int raw, size_set;
 	enum tls_use tls;
-	long conc, window;
+	long conc, window, per_conn;
 	unsigned long long count;
 	size_t size;
 	double secs, timeout;
@@ -95,6 +101,11 @@ struct lconn {
 	enum cstate st;
 	int step; /* session: messages received so far */
 	long long t0, deadline; /* microseconds */
+	/* get: the current request, and how the answer is going */
+	long long t_req;
+	unsigned long long answered;
+	uint64_t body_left;
+	int in_body, last, closes;
 	struct ws_parser p;
 	struct ws_response resp;
 	char in[IN_CAP];
@@ -113,13 +124,15 @@ struct run {
 	struct opts o;
 	int ep, sigfd;
 	struct lconn *c;
-	char request[512];
+	char request[512]; /* get: the keep-alive request */
 	size_t request_len;
+	char request_close[512]; /* get: the last on its connection */
+	size_t request_close_len;
 	char accept[WS_ACCEPT_LEN + 1];
 	uint8_t
 	    *frame; /* echo: one whole message, masked, sent again and again */
 	size_t frame_len;
-	unsigned long long started, ok, failed, msgs, left_open;
+	unsigned long long started, ok, failed, msgs, left_open, requested;
 	long active, opened;
 	int first_fail, released;
 	long long t_start, t_end, t_last;
@@ -221,8 +234,10 @@ parse_mode(struct opts *o, const char *m)
 		o->mode = MODE_ECHO;
 	else if (strcmp(m, "idle") == 0)
 		o->mode = MODE_IDLE;
+	else if (strcmp(m, "get") == 0)
+		o->mode = MODE_GET;
 	else
-		usage("MODE must be session, echo or idle");
+		usage("MODE must be session, echo, idle or get");
 }
 
 /* Defaults that keep every mode bounded when nothing is given. */
@@ -231,14 +246,17 @@ set_defaults(struct opts *o)
 {
 	if (o->conc == 0)
 		o->conc = o->mode == MODE_IDLE ? 100 : 1;
-	if (o->mode == MODE_SESSION && o->count == 0 && o->secs == 0)
+	if ((o->mode == MODE_SESSION || o->mode == MODE_GET) && o->count == 0 &&
+	    o->secs == 0)
 		o->count = 100;
 	if (o->mode == MODE_ECHO && o->count == 0 && o->secs == 0)
 		o->secs = 2;
 	if (o->mode == MODE_IDLE && o->secs == 0)
 		o->secs = 60;
-	if (o->mode == MODE_SESSION && o->count == 0)
+	if ((o->mode == MODE_SESSION || o->mode == MODE_GET) && o->count == 0)
 		o->count = ~0ULL;
+	if (o->per_conn == 0)
+		o->per_conn = 1;
 	if (o->mode == MODE_ECHO && o->count == 0)
 		o->count = ~0ULL;
 }
@@ -255,7 +273,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		usage(NULL);
 	parse_mode(o, argv[1]);
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "c:k:n:d:s:w:t:h", LONGOPTS,
+	while ((ch = getopt_long(argc, argv, "c:k:n:d:s:w:q:t:h", LONGOPTS,
 		    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -279,6 +297,13 @@ parse_opts(struct opts *o, int argc, char **argv)
 			if (v < 1 || v > (1 << 30))
 				usage("-s must be 1 byte to 1 GiB");
 			o->size = (size_t)v;
+			o->size_set = 1;
+			break;
+		case 'q':
+			v = parse_num(optarg, "-q: requests");
+			if (v < 1 || v > 1000000)
+				usage("-q must be 1-1000000");
+			o->per_conn = (long)v;
 			break;
 		case 'w':
 			v = parse_num(optarg, "-w: messages");
@@ -311,6 +336,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		usage("HOST and PORT are required");
+	if (o->raw && o->mode == MODE_GET)
+		usage("--raw does not go with get");
 	parse_addr(o, argv[optind], argv[optind + 1]);
 	set_defaults(o);
 }
@@ -496,17 +523,31 @@ fail(struct run *r, struct lconn *c, int code, const char *why)
 	release(r, c);
 }
 
+/* One exchange (or answer) done, timed from t0: count it. Returns now. */
+static long long
+count_ok(struct run *r, long long t0)
+{
+	long long t = now_us();
+
+	hist_add(&r->h, (uint64_t)(t - t0));
+	r->ok++;
+	r->t_last = t;
+	return t;
+}
+
+/* Nothing more to say: wait for the server's FIN. */
+static void
+linger(struct lconn *c, long long t)
+{
+	c->st = C_LINGER;
+	c->deadline = t + LINGER_US;
+}
+
 /* The exchange is complete: count it, then wait for the server's FIN. */
 static void
 succeed(struct run *r, struct lconn *c)
 {
-	long long t = now_us();
-
-	hist_add(&r->h, (uint64_t)(t - c->t0));
-	r->ok++;
-	r->t_last = t;
-	c->st = C_LINGER;
-	c->deadline = t + LINGER_US;
+	linger(c, count_ok(r, c->t0));
 }
 
 static int
@@ -540,6 +581,8 @@ start_conn(struct run *r, struct lconn *c)
 	ws_response_init(&c->resp, 0);
 	r->started++;
 	r->active++;
+	if (r->o.mode == MODE_GET)
+		r->requested++; /* its first request, promised now */
 	ev.events = EPOLLIN | EPOLLOUT;
 	ev.data.ptr = c;
 	if (epoll_ctl(r->ep, EPOLL_CTL_ADD, fd, &ev) == -1)
@@ -555,6 +598,9 @@ start_conn(struct run *r, struct lconn *c)
 static int
 may_start(const struct run *r)
 {
+	if (r->o.mode == MODE_GET)
+		return r->requested < r->o.count &&
+		    (r->t_end == 0 || now_us() < r->t_end);
 	if (r->o.mode != MODE_SESSION)
 		return 0;
 	if (r->started >= r->o.count)
@@ -760,12 +806,156 @@ on_handshake(struct run *r, struct lconn *c)
 	return feed_frames(r, c, (uint8_t *)c->in + end, rest);
 }
 
+/* ---- get: plain HTTP/1.1 ---- */
+
+/* The next request on c: keep-alive while more are to follow on the
+ * connection, else the one that asks the server to close it. */
+static void
+get_request(struct run *r, struct lconn *c)
+{
+	c->last = c->answered + 1 >= (unsigned long long)r->o.per_conn;
+	if (c->last)
+		queue(c, r->request_close, r->request_close_len);
+	else
+		queue(c, r->request, r->request_len);
+	c->t_req = now_us();
+	c->deadline = c->t_req + (long long)(r->o.timeout * 1e6);
+	c->in_len = 0;
+	c->in_body = 0;
+}
+
+/* 1 when the header line at p (n bytes, no CRLF) is name: and *value
+ * its value. */
+static int
+header_is(const char *p, size_t n, const char *name, struct ws_str *value)
+{
+	size_t k = strlen(name);
+
+	if (n <= k || p[k] != ':' || strncasecmp(p, name, k) != 0)
+		return 0;
+	value->p = p + k + 1;
+	value->n = n - k - 1;
+	while (value->n > 0 && (*value->p == ' ' || *value->p == '\t'))
+		value->p++, value->n--;
+	return 1;
+}
+
+/* The head of an answer, c->in[0, end): it must be 200 with a
+ * Content-Length (*len); *closes when the server ends the connection
+ * after it (Connection: close, or HTTP/1.0 without keep-alive). Returns
+ * 0, or the exit status with *why: refused (not 200) or malformed. */
+static int
+get_head(struct lconn *c, size_t end, uint64_t *len, int *closes,
+    const char **why)
+{
+	const char *p = c->in, *stop = c->in + end - 2, *eol;
+	struct ws_str v;
+	int have_len = 0;
+	char *e;
+
+	if (end < 16 || memcmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ') {
+		*why = "not an HTTP/1.x answer";
+		return EXIT_PROTOCOL;
+	}
+	if (memcmp(p + 9, "200 ", 4) != 0) {
+		*why = "the answer is not 200 OK";
+		return EXIT_HANDSHAKE;
+	}
+	*closes = p[7] == '0';
+	for (p = (const char *)memchr(p, '\n', end) + 1; p < stop;
+	     p = eol + 2) {
+		eol = memmem(p, (size_t)(stop + 2 - p), "\r\n", 2);
+		if (header_is(p, (size_t)(eol - p), "Content-Length", &v)) {
+			*len = strtoull(v.p, &e, 10);
+			have_len = e != v.p && e == eol;
+		} else if (header_is(p, (size_t)(eol - p), "Connection", &v)) {
+			if (v.n == 5 && strncasecmp(v.p, "close", 5) == 0)
+				*closes = 1;
+			if (v.n == 10 &&
+			    strncasecmp(v.p, "keep-alive", 10) == 0)
+				*closes = 0;
+		}
+	}
+	if (!have_len)
+		*why = "the answer has no valid Content-Length";
+	return have_len ? 0 : EXIT_PROTOCOL;
+}
+
+/* A whole answer is in: count it, then ask again on the connection or
+ * wait for the server to end it. */
+static int
+get_answered(struct run *r, struct lconn *c)
+{
+	long long t = count_ok(r, c->t_req);
+
+	c->answered++;
+	if (c->closes && !c->last) {
+		fail(r, c, EXIT_LOST,
+		    "the server closes the connection before -q requests");
+		return 1;
+	}
+	if (!c->last && may_start(r)) {
+		r->requested++;
+		get_request(r, c);
+		return 0;
+	}
+	/* the count or the clock says stop: let the server end it */
+	if (!c->last && shutdown(c->fd, SHUT_WR) == -1) {
+		fail(r, c, EXIT_LOST, strerror(errno));
+		return 1;
+	}
+	linger(c, t);
+	return 0;
+}
+
+/* Bytes of an answer arrived. Returns 1 when the connection is over. */
+static int
+get_bytes(struct run *r, struct lconn *c, size_t n)
+{
+	const char *why = NULL, *end;
+	size_t head;
+	int code;
+
+	if (!c->in_body) {
+		c->in_len += n;
+		end = memmem(c->in, c->in_len, "\r\n\r\n", 4);
+		if (end == NULL && c->in_len == IN_CAP)
+			why = "answer head too large";
+		if (end == NULL) {
+			if (why != NULL)
+				fail(r, c, EXIT_PROTOCOL, why);
+			return why != NULL;
+		}
+		head = (size_t)(end - c->in) + 4;
+		if ((code = get_head(c, head, &c->body_left, &c->closes,
+			 &why)) != 0) {
+			fail(r, c, code, why);
+			return 1;
+		}
+		if (r->o.size_set && c->body_left != r->o.size) {
+			fail(r, c, EXIT_PROTOCOL, "a body of the wrong size");
+			return 1;
+		}
+		c->in_body = 1;
+		n = c->in_len - head;
+	}
+	c->in_len = 0; /* the body itself is not kept */
+	if (n > c->body_left) {
+		fail(r, c, EXIT_PROTOCOL, "more bytes than Content-Length");
+		return 1;
+	}
+	c->body_left -= n;
+	return c->body_left > 0 ? 0 : get_answered(r, c);
+}
+
 /* Data arrived. Returns 1 when the connection is over. */
 static int
 on_bytes(struct run *r, struct lconn *c, size_t n)
 {
 	if (c->st == C_LINGER)
 		return 0;
+	if (r->o.mode == MODE_GET)
+		return get_bytes(r, c, n);
 	if (c->st == C_HANDSHAKE) {
 		c->in_len += n;
 		return on_handshake(r, c);
@@ -794,7 +984,9 @@ on_eof(struct run *r, struct lconn *c)
 		release(r, c);
 	} else
 		fail(r, c, EXIT_LOST,
-		    "connection closed without a close frame");
+		    r->o.mode == MODE_GET
+			? "connection closed before the whole answer"
+			: "connection closed without a close frame");
 }
 
 static ssize_t
@@ -844,7 +1036,10 @@ on_readable(struct run *r, struct lconn *c)
 static void
 transport_up(struct run *r, struct lconn *c)
 {
-	if (r->o.raw) {
+	if (r->o.mode == MODE_GET) {
+		c->st = C_OPEN;
+		get_request(r, c);
+	} else if (r->o.raw) {
 		opened(r, c);
 	} else {
 		c->st = C_HANDSHAKE;
@@ -1042,6 +1237,22 @@ loop(struct run *r)
 
 /* ---- set-up and report ---- */
 
+/* get: the two requests, the path checked by the core's request
+ * builder (one line, visible characters). */
+static void
+get_requests(struct run *r)
+{
+	r->request_len = (size_t)snprintf(r->request, sizeof(r->request),
+	    "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", r->o.path, r->o.host_header);
+	r->request_close_len =
+	    (size_t)snprintf(r->request_close, sizeof(r->request_close),
+		"GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+		r->o.path, r->o.host_header);
+	if (r->request_close_len >= sizeof(r->request_close) ||
+	    r->request_close_len > OUT_CAP)
+		usage("--path does not fit in a request line");
+}
+
 static void
 build_frame(struct run *r)
 {
@@ -1115,6 +1326,8 @@ setup(struct run *r)
 	    r->o.host_header, r->o.path, KEY, NULL, 0);
 	if (r->request_len == 0)
 		usage("--path does not fit in a request line");
+	if (r->o.mode == MODE_GET)
+		get_requests(r);
 	if (r->o.mode == MODE_ECHO)
 		build_frame(r);
 	r->t_start = now_us();
@@ -1163,6 +1376,16 @@ report(struct run *r)
 		    secs > 0 ? (double)r->msgs / secs : 0,
 		    secs > 0 ? (double)r->msgs * (double)r->o.size / secs / 1e6
 			     : 0);
+	} else if (r->o.mode == MODE_GET) {
+		printf("get ok=%llu failed=%llu secs=%.3f conns=%llu "
+		       "per_sec=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f "
+		       "max_ms=%.3f\n",
+		    r->ok, r->failed, secs, r->started,
+		    secs > 0 ? (double)r->ok / secs : 0,
+		    (double)hist_percentile(&r->h, 0.50) / 1e3,
+		    (double)hist_percentile(&r->h, 0.90) / 1e3,
+		    (double)hist_percentile(&r->h, 0.99) / 1e3,
+		    (double)hist_percentile(&r->h, 1.0) / 1e3);
 	} else {
 		printf("idle ok=%llu failed=%llu", r->ok, r->failed);
 	}
@@ -1182,11 +1405,11 @@ main(int argc, char **argv)
 	static struct run r;
 
 	parse_opts(&r.o, argc, argv);
-	if (r.o.mode == MODE_SESSION &&
+	if ((r.o.mode == MODE_SESSION || r.o.mode == MODE_GET) &&
 	    (unsigned long long)r.o.conc > r.o.count)
 		r.o.conc = (long)r.o.count;
 	setup(&r);
-	if (r.o.mode != MODE_SESSION)
+	if (r.o.mode != MODE_SESSION && r.o.mode != MODE_GET)
 		start_fixed(&r);
 	loop(&r);
 	report(&r);

@@ -8,7 +8,9 @@
  * which runs with the jail on.
  */
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -18,6 +20,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +58,8 @@ static struct {
 	int pipe[2];
 	pid_t sibling; /* a process of the test's, not the jailed one's */
 	pid_t program; /* bridge: the jailed one's, leading its group */
+	int dir; /* --static: an O_PATH fd of a directory holding "f" */
+	char dir_path[32], file_path[40]; /* removed at the end */
 } fx;
 
 static int
@@ -180,14 +185,30 @@ accept_conn(void)
 	return result(accept4(fx.lfd, NULL, NULL, SOCK_CLOEXEC));
 }
 
-/* The listener's child jails itself again (filters stack) and is then
- * as tight as any hello or echo process. */
+/* --static: what a request does with a file beneath the directory,
+ * looked up, opened, checked and sent. */
 static int
-child_jails_itself(void)
+send_inside(void)
+{
+	struct stat st;
+	int fd;
+
+	if (fstatat(fx.dir, "f", &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    (fd = openat(fx.dir, "f", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
+		-1 ||
+	    fstat(fd, &st) == -1)
+		return errno;
+	return result(sendfile(fx.pipe[1], fd, NULL, 1) == 1 ? 0 : -1);
+}
+
+/* The listener's child jails itself again (filters stack), with
+ * dirfd (or -1) to read from, and makes call. */
+static int
+child_jails(int dirfd, int (*call)(void))
 {
 	struct jail j = { .mode = JAIL_SERVICE,
 		.max_message = 1 << 20,
-		.read_dirfd = -1 };
+		.read_dirfd = dirfd };
 	char err[160];
 	pid_t pid;
 	int st;
@@ -197,11 +218,30 @@ child_jails_itself(void)
 	if (pid == 0) {
 		if (jail_enter(&j, err, sizeof(err)) == -1)
 			_exit(101);
-		_exit(open_file());
+		_exit(call());
 	}
 	if (waitpid(pid, &st, 0) == -1)
 		return errno;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : KILLED + WTERMSIG(st);
+}
+
+/* ... and is then as tight as any hello or echo process. */
+static int
+child_jails_itself(void)
+{
+	return child_jails(-1, open_file);
+}
+
+static int
+child_sends_inside(void)
+{
+	return child_jails(fx.dir, send_inside);
+}
+
+static int
+child_opens_outside(void)
+{
+	return child_jails(fx.dir, open_file);
 }
 
 struct jail_case {
@@ -216,6 +256,8 @@ static const struct jail_case cases[] = {
 	    io_works, 0 },
 	{ "service: open(/etc/passwd) is denied", JAIL_SERVICE, open_file,
 	    OPEN_DENIED },
+	{ "service without --static: a file of its directory is denied",
+	    JAIL_SERVICE, send_inside, OPEN_DENIED },
 	{ "service: socket(AF_INET) is denied", JAIL_SERVICE, new_socket,
 	    EPERM },
 	{ "service: connect() out is denied", JAIL_SERVICE, connect_out,
@@ -255,6 +297,20 @@ static const struct jail_case cases[] = {
 	{ "listener: execve() is denied", JAIL_LISTENER, run_program, EPERM },
 };
 
+/* --static: the jail lets a file beneath the directory be read, even
+ * through the listener's jail, and nothing else. A read rule needs the
+ * open calls, so what is outside is Landlock's refusal. */
+static const struct jail_case static_cases[] = {
+	{ "service --static: a file beneath the directory is opened and sent",
+	    JAIL_SERVICE, send_inside, 0 },
+	{ "service --static: open(/etc/passwd) is denied", JAIL_SERVICE,
+	    open_file, EACCES },
+	{ "listener --static: its jailed child opens and sends the file",
+	    JAIL_LISTENER, child_sends_inside, 0 },
+	{ "listener --static: its jailed child cannot open /etc/passwd",
+	    JAIL_LISTENER, child_opens_outside, EACCES },
+};
+
 static pid_t
 idle_process(int own_group)
 {
@@ -274,11 +330,11 @@ idle_process(int own_group)
 /* The result of one case, in a child of its own; in bridge mode that
  * child starts its "program" first, as the bridge does. */
 static int
-run_case(const struct jail_case *c)
+run_case(const struct jail_case *c, int dirfd)
 {
 	struct jail j = { .mode = c->mode,
 		.max_message = 1 << 20,
-		.read_dirfd = -1 };
+		.read_dirfd = dirfd };
 	char err[160];
 	pid_t pid;
 	int st, null, rc;
@@ -312,6 +368,7 @@ setup(void)
 {
 	socklen_t len = sizeof(fx.addr);
 	char path[] = "/tmp/test_jail.XXXXXX";
+	int fd;
 
 	fx.addr.sin_family = AF_INET;
 	fx.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -326,6 +383,16 @@ setup(void)
 	if ((fx.file = mkstemp(path)) == -1)
 		exit(1);
 	unlink(path);
+	snprintf(fx.dir_path, sizeof(fx.dir_path), "/tmp/test_jail.d.XXXXXX");
+	if (mkdtemp(fx.dir_path) == NULL)
+		exit(1);
+	snprintf(fx.file_path, sizeof(fx.file_path), "%s/f", fx.dir_path);
+	if ((fd = open(fx.file_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) ==
+		-1 ||
+	    write(fd, "x", 1) != 1 || close(fd) == -1 ||
+	    (fx.dir = open(fx.dir_path, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+		-1)
+		exit(1);
 	if (pipe(fx.pipe) == -1 || (fx.sibling = idle_process(0)) == -1)
 		exit(1);
 }
@@ -334,9 +401,10 @@ int
 main(void)
 {
 	size_t i, n = sizeof(cases) / sizeof(cases[0]);
+	size_t ns = sizeof(static_cases) / sizeof(static_cases[0]);
 
 	setup();
-	printf("1..%zu\n", n + 2);
+	printf("1..%zu\n", n + ns + 2);
 	fflush(stdout);
 	/* Negative controls: unjailed, the same calls work. */
 	is_int(open_file() == 0 && connect_fresh() == 0, 1,
@@ -344,8 +412,16 @@ main(void)
 	is_int(signal_sibling(), 0, "unjailed: kill() of a sibling works");
 	for (i = 0; i < n; i++) {
 		fflush(stdout);
-		is_int(run_case(&cases[i]), cases[i].want, "%s", cases[i].name);
+		is_int(run_case(&cases[i], -1), cases[i].want, "%s",
+		    cases[i].name);
 	}
+	for (i = 0; i < ns; i++) {
+		fflush(stdout);
+		is_int(run_case(&static_cases[i], fx.dir), static_cases[i].want,
+		    "%s", static_cases[i].name);
+	}
+	unlink(fx.file_path);
+	rmdir(fx.dir_path);
 	kill(fx.sibling, SIGKILL);
 	return tap_failed != 0;
 }

@@ -867,6 +867,7 @@ test_status_text(void)
 		const char *text;
 	} t[] = {
 		{ 101, "Switching Protocols" },
+		{ 301, "Moved Permanently" },
 		{ 400, "Bad Request" },
 		{ 403, "Forbidden" },
 		{ 404, "Not Found" },

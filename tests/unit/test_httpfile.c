@@ -223,8 +223,14 @@ test_head(void)
 				    "Allow: GET, HEAD\r\n"
 				    "X-Content-Type-Options: nosniff\r\n"
 				    "Connection: close\r\n\r\n";
+	static const char moved[] = "HTTP/1.1 301 Moved Permanently\r\n"
+				    "Content-Type: text/plain\r\n"
+				    "Content-Length: 18\r\n"
+				    "Location: /sub/?q=1\r\n"
+				    "X-Content-Type-Options: nosniff\r\n"
+				    "Connection: keep-alive\r\n\r\n";
 	struct ws_http_head h = { 200, "text/css; charset=utf-8", 4096, ETAG,
-		MTIME, 784111777, 1 };
+		MTIME, 784111777, 1, NULL };
 	char out[512];
 	size_t n;
 
@@ -232,13 +238,19 @@ test_head(void)
 	is_mem(out, n, ok200, sizeof(ok200) - 1, "200 head, exact bytes");
 	is_int((long long)ws_http_head(out, n - 1, &h), 0,
 	    "200 head: one byte short of room gives 0");
-	h = (struct ws_http_head){ 304, NULL, 4096, ETAG, -1, -1, 1 };
+	h = (struct ws_http_head){ 304, NULL, 4096, ETAG, -1, -1, 1, NULL };
 	n = ws_http_head(out, sizeof(out), &h);
 	is_mem(out, n, not304, sizeof(not304) - 1,
 	    "304 head: no Content-Length, exact bytes");
-	h = (struct ws_http_head){ 405, "text/plain", 19, NULL, -1, -1, 0 };
+	h = (struct ws_http_head){ 301, "text/plain", 18, NULL, -1, -1, 1,
+		"/sub/?q=1" };
 	n = ws_http_head(out, sizeof(out), &h);
-	is_mem(out, n, no405, sizeof(no405) - 1, "405 head: Allow, close");
+	is_mem(out, n, moved, sizeof(moved) - 1, "301 head: Location");
+	h = (struct ws_http_head){ 405, "text/plain", 19, NULL, -1, -1, 0,
+		NULL };
+	n = ws_http_head(out, sizeof(out), &h);
+	is_mem(out, n, no405, sizeof(no405) - 1,
+	    "405 head: Allow, close, no Location");
 	h.status = 1000;
 	is_int((long long)ws_http_head(out, sizeof(out), &h), 0,
 	    "a status of four digits is refused");
