@@ -195,3 +195,40 @@ assert_var() {
 		--no-request --timeout 0.2
 	assert_exits 4 6 8
 }
+
+@test "a real haproxy's send-proxy and send-proxy-v2, health checks too" {
+	command -v haproxy >/dev/null || fail "haproxy is not installed"
+	start_listen --log-level debug -- env
+	local v1 v2 cfg=$BATS_TEST_TMPDIR/haproxy.cfg
+	v1=$(free_port 127.0.0.3)
+	v2=$(free_port 127.0.0.3)
+	cat >"$cfg" <<-EOC
+		defaults
+		  mode tcp
+		  timeout connect 2s
+		  timeout client 10s
+		  timeout server 10s
+		listen v1
+		  bind 127.0.0.3:$v1
+		  server s 127.0.0.1:$PORT send-proxy check inter 200ms
+		listen v2
+		  bind 127.0.0.3:$v2
+		  server s 127.0.0.1:$PORT send-proxy-v2 check inter 200ms
+	EOC
+	haproxy -c -f "$cfg" >/dev/null || fail "haproxy -c refused $cfg"
+	haproxy -db -f "$cfg" >"$BATS_TEST_TMPDIR/haproxy.log" 2>&1 3>&- &
+	SERVER_PIDS+=($!)
+	wait_port "$v2" "$!"
+	# A client at 127.0.0.5 through each; both are served, one at a
+	# time, under that address.
+	run "$PYTHON" "$TOOLS/proxyclient.py" "$v1" --host 127.0.0.3 \
+		--bind 127.0.0.5
+	assert_var REMOTE_ADDR 127.0.0.5
+	run "$PYTHON" "$TOOLS/proxyclient.py" "$v2" --host 127.0.0.3 \
+		--bind 127.0.0.5
+	assert_var REMOTE_ADDR 127.0.0.5
+	# Health checks have come meanwhile, send-proxy-v2's as LOCAL: none
+	# refused.
+	wait_line "$LOG" '^<7>127\.0\.0\.1:[0-9]+: PROXY header for itself \(v2\)$'
+	refute_log 'refused'
+}
