@@ -87,3 +87,44 @@ assert_var() {
 	[[ $stderr == *"invalid --forwarded-header: via (x-forwarded-for or forwarded)"* ]] ||
 		fail "stderr: $stderr"
 }
+
+@test "behind a real nginx, the client is the hop nginx added" {
+	command -v nginx >/dev/null || fail "nginx is not installed"
+	start_listen --trust-forwarded 127.0.0.1
+	local front dir=$BATS_TEST_TMPDIR/nginx
+	front=$(free_port 127.0.0.3)
+	mkdir -p "$dir"
+	cat >"$dir/nginx.conf" <<-EOC
+		pid $dir/nginx.pid;
+		error_log $dir/error.log;
+		events { worker_connections 64; }
+		http {
+		  access_log off;
+		  client_body_temp_path $dir;
+		  proxy_temp_path $dir;
+		  server {
+		    listen 127.0.0.3:$front;
+		    location / {
+		      proxy_pass http://127.0.0.1:$PORT;
+		      proxy_http_version 1.1;
+		      proxy_set_header Upgrade \$http_upgrade;
+		      proxy_set_header Connection "upgrade";
+		      proxy_set_header Host \$host;
+		      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+		    }
+		  }
+		}
+	EOC
+	nginx -t -q -c "$dir/nginx.conf" -p "$dir" || fail "nginx -t refused it"
+	nginx -c "$dir/nginx.conf" -p "$dir" -g 'daemon off; master_process off;' \
+		>"$dir/out.log" 2>&1 3>&- &
+	SERVER_PIDS+=($!)
+	wait_port "$front" "$!"
+	# The client claims 6.6.6.6; nginx appends the address it saw.
+	run "$PYTHON" "$TOOLS/proxyclient.py" "$front" --host 127.0.0.3 \
+		--bind 127.0.0.5 --header "X-Forwarded-For: 6.6.6.6"
+	assert_success
+	assert_var REMOTE_ADDR 127.0.0.5
+	assert_line "text: HTTP_X_FORWARDED_FOR=6.6.6.6, 127.0.0.5"
+	wait_line "$LOG" '^<6>127\.0\.0\.5:0 closed'
+}
