@@ -123,6 +123,7 @@ client_proxy(struct client *c, int fd, const struct front_opts *o,
 		return proxy_status(r);
 	}
 	if (p.kind != WS_PROXY_CLIENT) {
+		c->own_header = 1;
 		log_msg(LOG_DEBUG, "%s: PROXY header for itself (v%d)", c->name,
 		    p.version);
 		return 0;

@@ -24,6 +24,9 @@ struct front_opts {
 
 struct client {
 	int known; /* addr and port hold an IP peer */
+	/* The PROXY header spoke for the balancer itself (LOCAL, UNKNOWN,
+	 * UNSPEC): a health check, when nothing follows it. */
+	int own_header;
 	struct ws_addr addr;
 	uint16_t port;
 	/* "ADDR:PORT" or "[ADDR]:PORT" for log lines, as net_peer_name */

@@ -233,7 +233,12 @@ serve_fds(int rfd, int wfd)
 		bridge_describe(&b, program, sizeof(program));
 		bridge_free(&b);
 	}
-	summary_log(&c, status, peer, program);
+	/* haproxy checks a send-proxy-v2 server with a LOCAL header and a
+	 * reset, every few seconds: no summary at warning for each. */
+	if (client.own_header && c.bytes_in == 0)
+		log_msg(LOG_DEBUG, "%s: a balancer's check, no request", peer);
+	else
+		summary_log(&c, status, peer, program);
 	conn_free(&c);
 	return status;
 }

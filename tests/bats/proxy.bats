@@ -230,5 +230,6 @@ assert_var() {
 	# Health checks have come meanwhile, send-proxy-v2's as LOCAL: none
 	# refused.
 	wait_line "$LOG" '^<7>127\.0\.0\.1:[0-9]+: PROXY header for itself \(v2\)$'
+	wait_line "$LOG" "^<7>127\.0\.0\.1:[0-9]+: a balancer's check, no request$"
 	refute_log 'refused'
 }
