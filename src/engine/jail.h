@@ -32,6 +32,8 @@ struct jail {
 	 * needs it too: its children stay in its domain and under its
 	 * filter when they add their own. */
 	int read_dirfd;
+	/* The PROXY header is peeked at (--proxy-protocol): recvfrom. */
+	int peek;
 };
 
 /* Applies the jail to the calling process for good. Returns 0, or -1
