@@ -4,7 +4,7 @@
 source address it sends a PROXY header (version 1 or 2, right or wrong,
 whole or in pieces), then, unless told not to, a WebSocket upgrade
 request with extra headers, over TLS when asked (the header goes before
-the ClientHello). It prints the status line, then each text message on a
+the ClientHello). It prints the status line (a refusal's whole head), then each text message on a
 line of its own ("text: ..."), and "close: CODE" or "eof" at the end.
 
   proxyclient.py PORT [--bind ADDR] [--v1 LINE | --v2 SRC DST | --v2-local
@@ -134,10 +134,11 @@ def main():
     if rest is None:
         print(head.decode("latin-1").split("\r\n")[0] if head else "eof")
         return 1
-    status = head.split(b"\r\n")[0].decode("latin-1")
-    print(status)
-    if b" 101 " not in head.split(b"\r\n")[0] + b" ":
+    lines = head.decode("latin-1").split("\r\n")
+    if " 101 " not in lines[0] + " ":
+        print("\n".join(lines))  # a refusal: every line of its head
         return 1
+    print(lines[0])
     read_messages(sock, rest, args.messages)
     return 0
 
