@@ -71,8 +71,8 @@ hop_addr(struct ws_str v, struct ws_addr *a, uint16_t *port)
 		return 1;
 	}
 	colon = memchr(v.p, ':', v.n);
-	if (colon != NULL && memchr(colon + 1, ':', (size_t)(end - colon - 1)) ==
-		NULL) {
+	if (colon != NULL &&
+	    memchr(colon + 1, ':', (size_t)(end - colon - 1)) == NULL) {
 		host.n = (size_t)(colon - v.p);
 		if (hop_port(colon, (size_t)(end - colon), port) == -1)
 			return -1;
@@ -135,8 +135,9 @@ fwd_pair(struct ws_str v, size_t *i, struct ws_str *for_v, int *seen)
 		if (*seen)
 			return -1;
 		*seen = 1;
-		*for_v = memchr(value.p, '\\', value.n) ? (struct ws_str){ "?", 1 }
-							: value;
+		*for_v = memchr(value.p, '\\', value.n)
+		    ? (struct ws_str){ "?", 1 }
+		    : value;
 	}
 	return 0;
 }
@@ -197,7 +198,8 @@ walk(const struct hops *h, const struct ws_trust *t, struct ws_addr *out,
 	int found = 0, r;
 
 	for (k = 0; k < kept; k++) {
-		r = hop_addr(h->v[(h->total - 1 - k) % WS_FWD_MAX_HOPS], &a, &p);
+		r = hop_addr(h->v[(h->total - 1 - k) % WS_FWD_MAX_HOPS], &a,
+		    &p);
 		if (r != 1) {
 			if (found)
 				return 1;

@@ -29,10 +29,10 @@ ws_proxy_sniff(const uint8_t *buf, size_t len)
 	if (len == 0)
 		return 0;
 	if (buf[0] == 'P')
-		return memcmp(buf, V1_SIG, len < V1_SIG_LEN ? len : V1_SIG_LEN) ==
-		    0;
-	return memcmp(buf, V2_SIG, len < sizeof(V2_SIG) ? len : sizeof(V2_SIG)) ==
-	    0;
+		return memcmp(buf, V1_SIG,
+			   len < V1_SIG_LEN ? len : V1_SIG_LEN) == 0;
+	return memcmp(buf, V2_SIG,
+		   len < sizeof(V2_SIG) ? len : sizeof(V2_SIG)) == 0;
 }
 
 static long
@@ -97,7 +97,8 @@ v1_line(struct ws_proxy *p, size_t n)
 	else if (proto.n == 4 && memcmp(proto.p, "TCP6", 4) == 0)
 		family = 6;
 	else
-		return fail(p, "PROXY v1: protocol is not TCP4, TCP6 or UNKNOWN");
+		return fail(p,
+		    "PROXY v1: protocol is not TCP4, TCP6 or UNKNOWN");
 	src = field(p->buf, n, &pos);
 	dst = field(p->buf, n, &pos);
 	sport = field(p->buf, n, &pos);

@@ -49,8 +49,8 @@ replace(struct client *c, const struct ws_addr *a, uint16_t port)
 	ws_addr_unmap(&c->addr);
 	c->port = port;
 	c->known = c->replaced = 1;
-	inet_ntop(c->addr.family == 4 ? AF_INET : AF_INET6, c->addr.a,
-	    c->host, sizeof(c->host));
+	inet_ntop(c->addr.family == 4 ? AF_INET : AF_INET6, c->addr.a, c->host,
+	    sizeof(c->host));
 	snprintf(c->port_text, sizeof(c->port_text), "%u", port);
 	snprintf(c->name, sizeof(c->name),
 	    c->addr.family == 6 ? "[%s]:%u" : "%s:%u", c->host, port);
@@ -94,8 +94,8 @@ client_proxy(struct client *c, int fd, const struct front_opts *o,
 		return -1;
 	}
 	if (p.kind != WS_PROXY_CLIENT) {
-		log_msg(LOG_DEBUG, "%s: PROXY header for itself (v%d)",
-		    c->name, p.version);
+		log_msg(LOG_DEBUG, "%s: PROXY header for itself (v%d)", c->name,
+		    p.version);
 		return 0;
 	}
 	memcpy(via, c->name, sizeof(via));

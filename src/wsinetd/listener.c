@@ -147,8 +147,8 @@ listener_source_claim(const struct ws_addr *a)
 }
 
 /* In the child: the listener's fds and signal set are not its business. */
-static void __attribute__((noreturn)) run_child(struct listener *l, int fd,
-    int slot)
+static void __attribute__((noreturn))
+run_child(struct listener *l, int fd, int slot)
 {
 	if (l->o->per_source_in_child) {
 		child_source.table = l->sources;
@@ -259,7 +259,8 @@ accept_batch(struct listener *l)
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
 		len = sizeof(ss);
-		fd = accept4(l->lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+		fd =
+		    accept4(l->lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;

@@ -12,8 +12,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct ws_str
-S(const char *s)
-{
+S(const char *s) {
 	return (struct ws_str){ s, strlen(s) };
 }
 
@@ -56,8 +55,8 @@ test_addr(void)
 		    "address %s", good[i].text);
 	}
 	for (i = 0; i < NELEM(bad); i++)
-		is_int(ws_addr_parse(S(bad[i]), &a), -1, "not an address: \"%s\"",
-		    bad[i]);
+		is_int(ws_addr_parse(S(bad[i]), &a), -1,
+		    "not an address: \"%s\"", bad[i]);
 	ws_addr_parse(S("::ffff:10.1.2.3"), &a);
 	ws_addr_unmap(&a);
 	ok(a.family == 4 && memcmp(a.a, "\x0a\x01\x02\x03", 4) == 0,
@@ -128,14 +127,14 @@ struct fwd_case {
 /* Trusted below: 10.0.0.0/8 and 2001:db8::/32. */
 static const struct fwd_case cases[] = {
 	{ "XFF one hop", WS_FWD_XFF, { "192.0.2.7" }, 1, "192.0.2.7", 0 },
-	{ "XFF the client's own claim to the left is not believed",
-	    WS_FWD_XFF, { "1.1.1.1, 192.0.2.7" }, 1, "192.0.2.7", 0 },
+	{ "XFF the client's own claim to the left is not believed", WS_FWD_XFF,
+	    { "1.1.1.1, 192.0.2.7" }, 1, "192.0.2.7", 0 },
 	{ "XFF trusted proxies skipped", WS_FWD_XFF,
 	    { "1.1.1.1, 192.0.2.7, 10.0.0.2, 10.0.0.3" }, 1, "192.0.2.7", 0 },
 	{ "XFF over two lines, in order", WS_FWD_XFF,
 	    { "1.1.1.1, 192.0.2.7", "10.0.0.2" }, 1, "192.0.2.7", 0 },
-	{ "XFF all trusted: the leftmost", WS_FWD_XFF,
-	    { "10.9.9.9, 10.0.0.2" }, 1, "10.9.9.9", 0 },
+	{ "XFF all trusted: the leftmost", WS_FWD_XFF, { "10.9.9.9, 10.0.0.2" },
+	    1, "10.9.9.9", 0 },
 	{ "XFF garbage left of the client is never looked at", WS_FWD_XFF,
 	    { "<script>, 192.0.2.7" }, 1, "192.0.2.7", 0 },
 	{ "XFF garbage reached: the hop after it", WS_FWD_XFF,
@@ -149,8 +148,8 @@ static const struct fwd_case cases[] = {
 	    1, "2001:db9::1", 4711 },
 	{ "XFF empty", WS_FWD_XFF, { " , " }, 0, NULL, 0 },
 	{ "XFF absent", WS_FWD_XFF, { NULL }, 0, NULL, 0 },
-	{ "XFF port out of range", WS_FWD_XFF, { "192.0.2.7:65536" }, -1,
-	    NULL, 0 },
+	{ "XFF port out of range", WS_FWD_XFF, { "192.0.2.7:65536" }, -1, NULL,
+	    0 },
 	{ "Forwarded one hop", WS_FWD_FORWARDED, { "for=192.0.2.60" }, 1,
 	    "192.0.2.60", 0 },
 	{ "Forwarded quoted IPv6 with a port", WS_FWD_FORWARDED,
@@ -169,16 +168,16 @@ static const struct fwd_case cases[] = {
 	    { "for=192.0.2.1, proto=http" }, 0, NULL, 0 },
 	{ "Forwarded unquoted IPv6", WS_FWD_FORWARDED, { "for=2001:db8::1" },
 	    -1, NULL, 0 },
-	{ "Forwarded unbalanced quote", WS_FWD_FORWARDED,
-	    { "for=\"192.0.2.1" }, -1, NULL, 0 },
+	{ "Forwarded unbalanced quote", WS_FWD_FORWARDED, { "for=\"192.0.2.1" },
+	    -1, NULL, 0 },
 	{ "Forwarded for= twice in one element", WS_FWD_FORWARDED,
 	    { "for=192.0.2.1;for=192.0.2.2" }, -1, NULL, 0 },
 	{ "Forwarded a pair without a value", WS_FWD_FORWARDED,
 	    { "for=192.0.2.1;proto" }, -1, NULL, 0 },
 	{ "Forwarded a bad element far left still refuses it whole",
 	    WS_FWD_FORWARDED, { "for=\"x, for=192.0.2.1" }, -1, NULL, 0 },
-	{ "Forwarded is not read when XFF is chosen", WS_FWD_XFF,
-	    { NULL }, 0, NULL, 0 },
+	{ "Forwarded is not read when XFF is chosen", WS_FWD_XFF, { NULL }, 0,
+	    NULL, 0 },
 };
 
 static void
@@ -205,17 +204,18 @@ test_forwarded(void)
 			S(c->which == WS_FWD_XFF ? "for=1.2.3.4" : "1.2.3.4")
 		};
 		for (k = 0; k < 3 && c->lines[k]; k++)
-			r.headers[r.nheaders++] = (struct ws_header){
-				S(c->which == WS_FWD_XFF ? "x-forwarded-for"
-							 : "FORWARDED"),
-				S(c->lines[k])
-			};
+			r.headers[r.nheaders++] =
+			    (struct ws_header){ S(c->which == WS_FWD_XFF
+							? "x-forwarded-for"
+							: "FORWARDED"),
+				    S(c->lines[k]) };
 		reason = NULL;
 		got = ws_forwarded_client(&r, c->which, &t, &a, &port, &reason);
 		if (!is_int(got, c->want, "%s", c->name))
 			continue;
 		if (got == -1)
-			ok(reason != NULL, "%s: a reason (%s)", c->name, reason);
+			ok(reason != NULL, "%s: a reason (%s)", c->name,
+			    reason);
 		if (got != 1)
 			continue;
 		ws_addr_parse(S(c->addr), &want);
@@ -241,8 +241,8 @@ test_many_hops(void)
 
 	ws_trust_add(&t, "10.0.0.0/8", &bad);
 	for (i = 0; i < 100; i++)
-		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s10.0.0.%zu",
-		    i ? ", " : "", i);
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+		    "%s10.0.0.%zu", i ? ", " : "", i);
 	memset(&r, 0, sizeof(r));
 	r.headers[0] = (struct ws_header){ S("X-Forwarded-For"), S(line) };
 	r.nheaders = 1;

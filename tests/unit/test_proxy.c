@@ -28,18 +28,17 @@ struct vec {
 #define V(s) s AFTER, sizeof(s) - 1
 static const struct vec good[] = {
 	{ "v1 TCP4", V("PROXY TCP4 192.0.2.7 127.0.0.1 56324 443\r\n"),
-	    WS_PROXY_CLIENT, "\xc0\x00\x02\x07", "\x7f\x00\x00\x01", 4,
-	    56324, 443 },
-	{ "v1 TCP6",
-	    V("PROXY TCP6 2001:db8::7 ::1 65535 0\r\n"), WS_PROXY_CLIENT,
-	    "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07",
+	    WS_PROXY_CLIENT, "\xc0\x00\x02\x07", "\x7f\x00\x00\x01", 4, 56324,
+	    443 },
+	{ "v1 TCP6", V("PROXY TCP6 2001:db8::7 ::1 65535 0\r\n"),
+	    WS_PROXY_CLIENT, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07",
 	    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 6, 65535, 0 },
 	{ "v1 TCP6, full form, a mapped IPv4",
 	    V("PROXY TCP6 0:0:0:0:0:ffff:192.0.2.1 0000:0:0:0:0:0:0:1 1 2\r\n"),
 	    WS_PROXY_CLIENT, "\0\0\0\0\0\0\0\0\0\0\xff\xff\xc0\x00\x02\x01",
 	    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 6, 1, 2 },
-	{ "v1 UNKNOWN", V("PROXY UNKNOWN\r\n"), WS_PROXY_OWN, NULL, NULL, 0,
-	    0, 0 },
+	{ "v1 UNKNOWN", V("PROXY UNKNOWN\r\n"), WS_PROXY_OWN, NULL, NULL, 0, 0,
+	    0 },
 	{ "v1 UNKNOWN with the rest of a line",
 	    V("PROXY UNKNOWN ffff::1 ffff::2 1 2\r\n"), WS_PROXY_OWN, NULL,
 	    NULL, 0, 0, 0 },
@@ -53,8 +52,8 @@ static const struct vec good[] = {
 	{ "v2 PROXY TCP4",
 	    V(SIG "\x21\x11\x00\x0c\xc0\x00\x02\x07\x7f\x00\x00\x01"
 		  "\xdc\x04\x01\xbb"),
-	    WS_PROXY_CLIENT, "\xc0\x00\x02\x07", "\x7f\x00\x00\x01", 4,
-	    56324, 443 },
+	    WS_PROXY_CLIENT, "\xc0\x00\x02\x07", "\x7f\x00\x00\x01", 4, 56324,
+	    443 },
 	{ "v2 PROXY TCP6",
 	    V(SIG "\x21\x21\x00\x24"
 		  "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07"
@@ -66,7 +65,8 @@ static const struct vec good[] = {
 	    V(SIG "\x21\x11\x00\x22\x0a\x00\x00\x01\x0a\x00\x00\x02"
 		  "\x00\x50\x00\x51"
 		  "\x01\x00\x02h2"
-		  "\x02\x00\x0b" "example.org"
+		  "\x02\x00\x0b"
+		  "example.org"
 		  "\x04\x00\x00"),
 	    WS_PROXY_CLIENT, "\x0a\x00\x00\x01", "\x0a\x00\x00\x02", 4, 80,
 	    81 },
@@ -76,10 +76,12 @@ static const struct vec good[] = {
 	    WS_PROXY_OWN, NULL, NULL, 0, 0, 0 },
 	{ "v2 LOCAL, empty", V(SIG "\x20\x00\x00\x00"), WS_PROXY_OWN, NULL,
 	    NULL, 0, 0, 0 },
-	{ "v2 LOCAL, a family we refuse for PROXY",
-	    V(SIG "\x20\x31\x00\x02zz"), WS_PROXY_OWN, NULL, NULL, 0, 0, 0 },
-	{ "v2 PROXY UNSPEC", V(SIG "\x21\x00\x00\x03" "abc"), WS_PROXY_OWN,
-	    NULL, NULL, 0, 0, 0 },
+	{ "v2 LOCAL, a family we refuse for PROXY", V(SIG "\x20\x31\x00\x02zz"),
+	    WS_PROXY_OWN, NULL, NULL, 0, 0, 0 },
+	{ "v2 PROXY UNSPEC",
+	    V(SIG "\x21\x00\x00\x03"
+		  "abc"),
+	    WS_PROXY_OWN, NULL, NULL, 0, 0, 0 },
 };
 
 static const struct {
@@ -90,8 +92,7 @@ static const struct {
 	{ "an HTTP request", "GET / HTTP/1.1\r\n", 16, "no PROXY header" },
 	{ "v1 signature wrong at its 5th byte", "PROXZ TCP4", 10,
 	    "no PROXY header" },
-	{ "v1 signature without its space", "PROXYTCP4", 9,
-	    "no PROXY header" },
+	{ "v1 signature without its space", "PROXYTCP4", 9, "no PROXY header" },
 	{ "v2 signature wrong at its last byte", "\r\n\r\n\0\r\nQUIT\r", 12,
 	    "no PROXY header" },
 	{ "v1 TCP5", "PROXY TCP5 1.2.3.4 5.6.7.8 1 2\r\n", 32,
@@ -105,7 +106,8 @@ static const struct {
 	{ "v1 negative port", "PROXY TCP4 1.2.3.4 5.6.7.8 -1 2\r\n", 33,
 	    "PROXY v1: bad port" },
 	{ "v1 IPv4 octet with a leading zero",
-	    "PROXY TCP4 1.2.3.04 5.6.7.8 1 2\r\n", 33, "PROXY v1: bad address" },
+	    "PROXY TCP4 1.2.3.04 5.6.7.8 1 2\r\n", 33,
+	    "PROXY v1: bad address" },
 	{ "v1 IPv4 octet 256", "PROXY TCP4 1.2.3.256 5.6.7.8 1 2\r\n", 34,
 	    "PROXY v1: bad address" },
 	{ "v1 three octets", "PROXY TCP4 1.2.3 5.6.7.8 1 2\r\n", 30,
@@ -255,7 +257,8 @@ test_bad(void)
 			if (feed(&p, b, bad[i].len, at) != -1 ||
 			    strcmp(p.reason, bad[i].reason) != 0)
 				splits_ok = 0;
-		ok(splits_ok, "%s: the same refusal at every split", bad[i].name);
+		ok(splits_ok, "%s: the same refusal at every split",
+		    bad[i].name);
 	}
 }
 
