@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "exits.h"
 #include "log.h"
 #include "net.h"
 #include "proxyin.h"
@@ -56,6 +57,21 @@ replace(struct client *c, const struct ws_addr *a, uint16_t port)
 	    c->addr.family == 6 ? "[%s]:%u" : "%s:%u", c->host, port);
 }
 
+/* A failed header's exit status: as a refused, timed out or lost
+ * handshake would end. */
+static int
+proxy_status(enum proxyin_result r)
+{
+	switch (r) {
+	case PROXYIN_REFUSED:
+		return EXIT_HANDSHAKE;
+	case PROXYIN_TIMEOUT:
+		return EXIT_TIMEOUT;
+	default:
+		return EXIT_LOST;
+	}
+}
+
 static const char *
 proxy_failure(enum proxyin_result r, const struct ws_proxy *p)
 {
@@ -86,12 +102,12 @@ client_proxy(struct client *c, int fd, const struct front_opts *o,
 		    "%s refused: a PROXY header from a source not in "
 		    "--proxy-protocol",
 		    c->name);
-		return -1;
+		return EXIT_HANDSHAKE;
 	}
 	if ((r = proxyin_read(fd, deadline_ms, &p)) != PROXYIN_OK) {
 		log_msg(LOG_WARNING, "%s refused: %s", c->name,
 		    proxy_failure(r, &p));
-		return -1;
+		return proxy_status(r);
 	}
 	if (p.kind != WS_PROXY_CLIENT) {
 		log_msg(LOG_DEBUG, "%s: PROXY header for itself (v%d)", c->name,

@@ -37,8 +37,8 @@ struct client {
 void client_from_fd(struct client *c, int fd);
 /* With --proxy-protocol: the header from a trusted peer, which must
  * send one, within deadline_ms; from any other, a PROXY header is
- * refused and anything else served as usual. 0 to go on; -1 refused,
- * logged. */
+ * refused and anything else served as usual. 0 to go on; else the
+ * exit status (refused 4, timed out 6, lost 8), logged. */
 int client_proxy(struct client *c, int fd, const struct front_opts *o,
     long long deadline_ms);
 /* With --trust-forwarded: the upgrade request's forwarded header when

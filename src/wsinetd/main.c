@@ -163,10 +163,11 @@ front_check(const struct conn *c, int fd)
 {
 	long long deadline =
 	    c->o.handshake_ms ? c->hs_start_ms + c->o.handshake_ms : 0;
+	int status;
 
 	if (cfg.front.proxy_on &&
-	    client_proxy(&client, fd, &cfg.front, deadline) == -1)
-		return EXIT_HANDSHAKE;
+	    (status = client_proxy(&client, fd, &cfg.front, deadline)) != 0)
+		return status;
 	if (client.known && listener_source_claim(&client.addr)) {
 		log_msg(LOG_WARNING,
 		    "%s refused: 503, over %u connections from %s", client.name,

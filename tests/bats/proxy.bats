@@ -184,3 +184,14 @@ assert_var() {
 	[[ $stderr == *"invalid --proxy-protocol: lb.example "* ]] ||
 		fail "stderr: $stderr"
 }
+
+@test "exit statuses: a refused header 4, a stalled one 6, a cut one 8" {
+	start_inetd_mode --proxy-protocol 127.0.0.1 --handshake-timeout 1 \
+		-- env
+	relay --v1 "TCP4 192.0.2.7 127.0.0.1 65536 443"
+	relay --raw "$(printf 'PROXY TCP4 ' | od -An -tx1 | tr -d ' \n')" \
+		--no-request
+	relay --raw "$(printf 'PROXY TCP4 ' | od -An -tx1 | tr -d ' \n')" \
+		--no-request --timeout 0.2
+	assert_exits 4 6 8
+}
