@@ -64,7 +64,7 @@ WSCLIENT_SRC = $(wildcard src/wsclient/*.c)
 HEADERS = $(wildcard src/*/*.h)
 INC = -Isrc/core -Isrc/engine
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url fuzz_pmd
+FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url fuzz_pmd fuzz_proxy
 
 # --console serves contrib/www from the binary: scripts/embed turns the
 # files into a C table in the build tree (never committed), rebuilt when
@@ -147,6 +147,7 @@ MAXLEN_fuzz_response = 4096
 MAXLEN_fuzz_frames = 4096
 MAXLEN_fuzz_url = 512
 MAXLEN_fuzz_pmd = 512
+MAXLEN_fuzz_proxy = 2200
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/.dirs
 	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc/core -o $@ $< \

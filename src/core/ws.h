@@ -508,6 +508,127 @@ int ws_url_parse(struct ws_url *u, const char *s, const char **err);
  * NUL, or 0 if cap is too small. */
 size_t ws_url_host_header(const struct ws_url *u, char *out, size_t cap);
 
+/* ---- addr.c: IP addresses and trusted prefixes, as text ---- */
+
+/* An IPv4 address sits in a[0..3] (family 4); IPv6 uses all 16 bytes
+ * (family 6). */
+struct ws_addr {
+	uint8_t family;
+	uint8_t a[16];
+};
+
+/* A prefix: addr with its host bits zero, and bits of it significant. */
+struct ws_prefix {
+	struct ws_addr addr;
+	unsigned bits;
+};
+
+/* Trusted sources (--proxy-protocol, --trust-forwarded). 64 entries
+ * cover any real fleet of balancers given as prefixes; more is refused
+ * so the per-connection lookup stays a short scan. */
+#define WS_TRUST_MAX 64
+struct ws_trust {
+	struct ws_prefix p[WS_TRUST_MAX];
+	size_t n;
+};
+
+/* Parses an address in its text form: IPv4 as four decimal octets
+ * without leading zeros (so "010.1.1.1" cannot mean octal to one parser
+ * and decimal to another), IPv6 as RFC 4291 writes it (a trailing
+ * dotted IPv4 allowed, no zone). Returns 0, or -1. */
+int ws_addr_parse(struct ws_str s, struct ws_addr *out);
+/* ::ffff:a.b.c.d becomes a.b.c.d, as the programs show an IPv4 client
+ * of an IPv6 socket; others are left alone. */
+void ws_addr_unmap(struct ws_addr *a);
+/* "ADDR" (a whole address: /32 or /128) or "ADDR/BITS", host bits zero.
+ * Returns 0, or -1. */
+int ws_prefix_parse(struct ws_str s, struct ws_prefix *out);
+/* Adds a comma-separated list of prefixes. Returns 0, or -1 with
+ * *bad set to the element refused (or the whole list when full). */
+int ws_trust_add(struct ws_trust *t, const char *list, struct ws_str *bad);
+/* 1 when a (unmapped first) lies in one of t's prefixes. */
+int ws_trust_match(const struct ws_trust *t, const struct ws_addr *a);
+
+/* ---- proxy.c: the PROXY protocol header, versions 1 and 2 ---- */
+
+/* Longest version 1 line, CRLF included, as the specification bounds it
+ * ("PROXY UNKNOWN" followed by anything fits in it too). */
+#define WS_PROXY_V1_MAX 107
+/* Version 2: the fixed head, and the most we take after it. The address
+ * block is at most 36 bytes for TCP over IPv6; the rest are TLVs, which
+ * we skip: ALPN, authority (a host name, <= 255), unique ID (<= 128),
+ * the TLS subtree with a client's subject. 2 KiB holds what haproxy and
+ * the cloud balancers send with room to spare, and bounds what a
+ * trusted but broken sender can make us read. */
+#define WS_PROXY_V2_HEAD 16
+#define WS_PROXY_V2_MAX_LEN 2048
+
+enum ws_proxy_kind {
+	/* The sender relays a client: src and dst hold its addresses. */
+	WS_PROXY_CLIENT = 1,
+	/* The sender speaks for itself (v2 LOCAL, a health check), or does
+	 * not know the client (v1 UNKNOWN, v2 UNSPEC): keep the peer's. */
+	WS_PROXY_OWN,
+};
+
+struct ws_proxy {
+	/* state; ready once zeroed (or ws_proxy_init) */
+	size_t got; /* bytes of the header consumed so far */
+	size_t total; /* v2: head plus its length, once the head is in */
+	uint8_t buf[WS_PROXY_V1_MAX + 1]; /* the v1 line, or v2 head+addr */
+	uint8_t tlv[3]; /* v2: the current TLV's type and length */
+	size_t tlv_got, tlv_left;
+
+	/* results */
+	int version; /* 1 or 2, once the signature tells */
+	int done;
+	enum ws_proxy_kind kind;
+	struct ws_addr src, dst;
+	uint16_t sport, dport;
+	const char *reason; /* on failure: static, safe to log */
+};
+
+void ws_proxy_init(struct ws_proxy *p);
+/* Feed the next len bytes of the connection. Returns how many of them
+ * belong to the header, at least one unless len is 0 or it is done
+ * already, never one past its end; done is set on the call that takes
+ * its last byte. -1 when it is refused, with reason: a wrong signature
+ * (at the first byte that differs), a v1 line longer than
+ * WS_PROXY_V1_MAX or malformed (address, port out of 0..65535, port
+ * with a leading zero, family and address disagreeing), a v2 version
+ * or command other than 2 and LOCAL/PROXY, a family other than UNSPEC,
+ * TCP over IPv4 or IPv6 (UNIX and UDP are refused), a length short of
+ * its address block or over WS_PROXY_V2_MAX_LEN, a TLV running past
+ * the end. */
+long ws_proxy_parse(struct ws_proxy *p, const uint8_t *buf, size_t len);
+/* 1 when the len bytes could begin a PROXY header (either signature),
+ * so a server that takes none from this peer can say so; len 0 is 0. */
+int ws_proxy_sniff(const uint8_t *buf, size_t len);
+
+/* ---- forwarded.c: the client behind an HTTP proxy ---- */
+
+/* Which header the trusted proxies write. */
+enum ws_fwd_header { WS_FWD_XFF, WS_FWD_FORWARDED };
+
+/* Hops looked at, from the right: past this many trusted ones the
+ * leftmost seen is taken. A real chain has two or three. */
+#define WS_FWD_MAX_HOPS 32
+
+/* The client's address by the request's X-Forwarded-For or Forwarded
+ * (RFC 7239 "for=") lines, every line of the one header in order,
+ * walked from the right: each hop in t was written by a trusted proxy,
+ * so the one before it is believed, until the first address not in t,
+ * which is the client. All of them trusted: the leftmost. An element
+ * that is not an address ("unknown", an obfuscated name, a typo) ends
+ * the walk: the hop after it stands. Returns 1 with *out and *port (0
+ * when the header gives none), 0 when there is no such header or its
+ * last element names no address (keep the peer's), -1 when the header
+ * is malformed (Forwarded: bad syntax; either: a last element that is
+ * not an address nor "unknown"), with *reason. */
+int ws_forwarded_client(const struct ws_request *r, enum ws_fwd_header h,
+    const struct ws_trust *t, struct ws_addr *out, uint16_t *port,
+    const char **reason);
+
 /* ---- service.c: the built-in services ---- */
 
 enum ws_service { WS_SERVICE_HELLO, WS_SERVICE_ECHO };

@@ -255,6 +255,13 @@ static const struct sock_filter read_dir_calls[] = {
 	ALLOW(sendfile),
 };
 
+/* --proxy-protocol: the header is peeked at before it is taken, so
+ * that no byte after it leaves the socket (proxyin.c); glibc's recv is
+ * recvfrom. */
+static const struct sock_filter peek_calls[] = {
+	ALLOW(recvfrom),
+};
+
 static const struct sock_filter epilogue[] = { RET(DENY) };
 
 #define MAX_FILTER 256
@@ -289,6 +296,8 @@ build_filter(const struct jail *j, struct sock_filter *f)
 	}
 	if (j->mode == JAIL_SERVICE && j->read_dirfd >= 0)
 		APPEND(read_dir_calls);
+	if (j->peek)
+		APPEND(peek_calls);
 	APPEND(epilogue);
 	return n;
 }

@@ -30,6 +30,8 @@ struct jail {
 	/* JAIL_SERVICE: a directory whose files may be read (--static), as
 	 * an O_PATH fd, or -1 for none. */
 	int read_dirfd;
+	/* The PROXY header is peeked at (--proxy-protocol): recvfrom. */
+	int peek;
 };
 
 /* Applies the jail to the calling process for good. Returns 0, or -1

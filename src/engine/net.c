@@ -49,19 +49,28 @@ net_peer_name(int fd, char *out, size_t cap)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char host[INET6_ADDRSTRLEN], port[8];
 
 	snprintf(out, cap, "-");
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
 		return;
-	if (ss.ss_family == AF_UNIX) {
+	net_addr_name(&ss, len, out, cap);
+}
+
+void
+net_addr_name(const struct sockaddr_storage *sa, socklen_t len, char *out,
+    size_t cap)
+{
+	char host[INET6_ADDRSTRLEN], port[8];
+
+	snprintf(out, cap, "-");
+	if (sa->ss_family == AF_UNIX) {
 		snprintf(out, cap, "unix");
 		return;
 	}
-	if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), port,
-		sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+	if (getnameinfo((const struct sockaddr *)sa, len, host, sizeof(host),
+		port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return;
-	if (ss.ss_family == AF_INET6)
+	if (sa->ss_family == AF_INET6)
 		snprintf(out, cap, "[%s]:%s", host, port);
 	else
 		snprintf(out, cap, "%s:%s", host, port);

@@ -7,6 +7,7 @@
 #define NET_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 int net_set_nonblock(int fd);
 /* Sets TCP_NODELAY when fd is a TCP socket; a no-op otherwise. Without
@@ -15,6 +16,9 @@ void net_nodelay(int fd);
 /* "ADDR:PORT" or "[ADDR]:PORT" of the peer, "unix" for a Unix socket,
  * "-" when fd is not a socket. */
 void net_peer_name(int fd, char *out, size_t cap);
+/* The same for an address already known (from getpeername or accept). */
+void net_addr_name(const struct sockaddr_storage *ss, socklen_t len, char *out,
+    size_t cap);
 /* Resolves host/port and connects to the first address that answers
  * within timeout_ms in all (negative: no bound). Returns a non-blocking,
  * close-on-exec fd,

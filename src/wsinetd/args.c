@@ -22,6 +22,9 @@ static const char USAGE[] =
     "               [--idle-timeout SECS] [--close-timeout SECS]\n"
     "               [--ping-interval SECS] [--listen ADDR:PORT]\n"
     "               [--max-connections N] [--drain-timeout SECS]\n"
+    "               [--max-per-source N] [--proxy-protocol FROM]...\n"
+    "               [--trust-forwarded FROM]...\n"
+    "               [--forwarded-header x-forwarded-for|forwarded]\n"
     "               [--origin LIST] [--same-origin] [--protocol LIST]\n"
     "               [--require-protocol] [-H 'Name: value']...\n"
     "               [--compression on|off] [--compression-level N]\n"
@@ -58,6 +61,18 @@ static const char HELP[] =
     "                             once; more get 503 (default 256)\n"
     "      --drain-timeout S      on SIGTERM, time live connections get to\n"
     "                             finish before they are ended (default 10)\n"
+    "      --max-per-source N     with a listening socket: connections at\n"
+    "                             once from one address (IPv6: one /64);\n"
+    "                             more get 503 (default 0: no bound)\n"
+    "      --proxy-protocol FROM  a PROXY header (v1 or v2) is required from\n"
+    "                             these sources (comma-separated addresses\n"
+    "                             or prefixes; repeatable) and names the\n"
+    "                             client; from others it is refused\n"
+    "      --trust-forwarded FROM believe these proxies' X-Forwarded-For\n"
+    "                             (walked from the right past them;\n"
+    "                             repeatable)\n"
+    "      --forwarded-header H   the header they write: x-forwarded-for\n"
+    "                             (default) or forwarded (RFC 7239)\n"
     "      --origin LIST          accept these origins (comma-separated\n"
     "                             scheme://host[:port], null, or *)\n"
     "      --same-origin          accept an Origin naming the Host too\n"
@@ -150,6 +165,10 @@ enum {
 	OPT_NO_SANDBOX,
 	OPT_STATIC,
 	OPT_CONSOLE,
+	OPT_MAX_PER_SOURCE,
+	OPT_PROXY_PROTOCOL,
+	OPT_TRUST_FORWARDED,
+	OPT_FORWARDED_HEADER,
 };
 
 static const struct option LONGOPTS[] = {
@@ -190,6 +209,10 @@ static const struct option LONGOPTS[] = {
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "static", required_argument, NULL, OPT_STATIC },
 	{ "console", no_argument, NULL, OPT_CONSOLE },
+	{ "max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE },
+	{ "proxy-protocol", required_argument, NULL, OPT_PROXY_PROTOCOL },
+	{ "trust-forwarded", required_argument, NULL, OPT_TRUST_FORWARDED },
+	{ "forwarded-header", required_argument, NULL, OPT_FORWARDED_HEADER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -374,6 +397,51 @@ listener_option(int ch, struct config *cfg)
 	case OPT_DRAIN_TIMEOUT:
 		if (opt_seconds(optarg, &cfg->listener.drain_ms))
 			args_usage_error("invalid --drain-timeout: %s", optarg);
+		return 1;
+	case OPT_MAX_PER_SOURCE:
+		if (opt_count(optarg, MAX_CONNECTIONS_LIMIT, &n) || n < 1)
+			args_usage_error("invalid --max-per-source: %s",
+			    optarg);
+		cfg->listener.max_per_source = (unsigned)n;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+parse_trust(const char *opt, const char *list, struct ws_trust *t)
+{
+	struct ws_str bad;
+
+	if (ws_trust_add(t, list, &bad) == -1)
+		args_usage_error("invalid %s: %.*s (numeric addresses or "
+				 "ADDR/BITS, at most %d in all)",
+		    opt, (int)bad.n, bad.p, WS_TRUST_MAX);
+}
+
+/* Options of what stands in front of us; 0 when ch is not one. The
+ * lists may repeat, and add up. */
+static int
+front_option(int ch, struct front_opts *f)
+{
+	switch (ch) {
+	case OPT_PROXY_PROTOCOL:
+		parse_trust("--proxy-protocol", optarg, &f->proxy_from);
+		f->proxy_on = 1;
+		return 1;
+	case OPT_TRUST_FORWARDED:
+		parse_trust("--trust-forwarded", optarg, &f->fwd_from);
+		f->fwd_on = 1;
+		return 1;
+	case OPT_FORWARDED_HEADER:
+		if (strcmp(optarg, "x-forwarded-for") == 0)
+			f->fwd_header = WS_FWD_XFF;
+		else if (strcmp(optarg, "forwarded") == 0)
+			f->fwd_header = WS_FWD_FORWARDED;
+		else
+			args_usage_error("invalid --forwarded-header: %s "
+					 "(x-forwarded-for or forwarded)",
+			    optarg);
 		return 1;
 	}
 	return 0;
@@ -601,7 +669,7 @@ group_option(int ch, struct config *cfg)
 	    listener_option(ch, cfg) || bridge_option(ch, cfg) ||
 	    tls_option(ch, &cfg->tls) ||
 	    compression_option(ch, &cfg->conn.deflate) ||
-	    web_option(ch, &cfg->web);
+	    web_option(ch, &cfg->web) || front_option(ch, &cfg->front);
 }
 
 void
@@ -631,6 +699,9 @@ args_parse(int argc, char **argv, struct config *cfg)
 	if (cfg->policy.origins == NULL)
 		cfg->policy.same_origin = 1;
 	cfg->bridge.sandbox = !cfg->no_sandbox;
+	/* Behind balancers, the count is by the client their header names,
+	 * which only the child reads. */
+	cfg->listener.per_source_in_child = cfg->front.proxy_on;
 	cfg->conn.policy = &cfg->policy;
 	cfg->conn.headers = cfg->headers;
 }

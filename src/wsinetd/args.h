@@ -8,6 +8,7 @@
 
 #include "bridge.h"
 #include "cgi.h"
+#include "client.h"
 #include "engine.h"
 #include "listener.h"
 #include "static.h"
@@ -37,6 +38,9 @@ struct config {
 	/* TLS with --tls-cert; tls.cert is NULL without it. */
 	struct tls_server_opts tls;
 	int no_sandbox; /* --no-sandbox: no self-jail (jail.h) */
+	/* Behind a balancer or proxy: --proxy-protocol, --trust-forwarded,
+	 * --forwarded-header. */
+	struct front_opts front;
 };
 
 /* Fills in cfg from the command line, defaults first; on a bad one logs

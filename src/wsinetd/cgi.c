@@ -74,12 +74,11 @@ addr_format(struct addr *a)
 	return 0;
 }
 
-/* systemd sets REMOTE_ADDR and REMOTE_PORT for Accept=yes services; a
- * launcher handing over pipes may do the same. */
+/* A numeric address and port, from systemd's environment or a PROXY
+ * header. */
 static int
-addr_from_env(struct addr *a)
+addr_from_text(struct addr *a, const char *host, const char *port)
 {
-	const char *host = getenv("REMOTE_ADDR"), *port = getenv("REMOTE_PORT");
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&a->ss;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a->ss;
 	char *end;
@@ -105,6 +104,14 @@ addr_from_env(struct addr *a)
 	} else
 		return -1;
 	return addr_format(a);
+}
+
+/* systemd sets REMOTE_ADDR and REMOTE_PORT for Accept=yes services; a
+ * launcher handing over pipes may do the same. */
+static int
+addr_from_env(struct addr *a)
+{
+	return addr_from_text(a, getenv("REMOTE_ADDR"), getenv("REMOTE_PORT"));
 }
 
 static int
@@ -245,7 +252,9 @@ gather(struct cgienv_facts *f, int fd, const struct cgi_opts *o,
 
 	f->software = "wsinetd/" WSINETD_VERSION;
 	f->path = path != NULL && *path ? path : CGI_DEFAULT_PATH;
-	if (addr_get(fd, 1, peer) == 0) {
+	if (o->remote_addr != NULL
+		? addr_from_text(peer, o->remote_addr, o->remote_port) == 0
+		: addr_get(fd, 1, peer) == 0) {
 		f->remote_addr = peer->host;
 		f->remote_port = peer->port;
 		if (o->reverse_lookup) {

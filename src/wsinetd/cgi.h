@@ -21,6 +21,9 @@ struct cgi_opts {
 	const char *passenv; /* --passenv NAME,... or NULL */
 	const char *dir; /* --dir, or NULL for one program */
 	int dirfd; /* route_open(dir) */
+	/* The client's address and port when a balancer or proxy named it
+	 * (client.h); NULL: the socket's peer. */
+	const char *remote_addr, *remote_port;
 };
 
 /* What a request resolved to: the program (--dir) and the paths. */

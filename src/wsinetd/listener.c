@@ -24,6 +24,7 @@
 #include "listener.h"
 #include "log.h"
 #include "net.h"
+#include "persource.h"
 
 /* Connections taken per wake-up, so signals are looked at in between. */
 #define ACCEPT_BATCH 64
@@ -49,6 +50,7 @@ struct listener {
 	sigset_t oldmask;
 	pid_t *kids;
 	unsigned nkids;
+	struct persource *sources; /* with --max-per-source */
 	int stopping, terminated;
 	long long deadline_ms, pause_until_ms;
 };
@@ -124,24 +126,46 @@ fail:
 	return -1;
 }
 
-/* In the child: the listener's fds and signal set are not its business. */
-static void __attribute__((noreturn)) run_child(struct listener *l, int fd)
+/* In a child: its slot of the per-source table, when it counts itself
+ * (the address comes from its PROXY header). */
+static struct {
+	struct persource *table;
+	int slot;
+	unsigned max;
+} child_source = { NULL, -1, 0 };
+
+int
+listener_source_claim(const struct ws_addr *a)
 {
+	struct ws_addr key;
+
+	if (child_source.table == NULL || child_source.slot < 0)
+		return 0;
+	persource_key(a, &key);
+	return persource_claim(child_source.table, child_source.slot, &key,
+	    child_source.max);
+}
+
+/* In the child: the listener's fds and signal set are not its business. */
+static void __attribute__((noreturn))
+run_child(struct listener *l, int fd, int slot)
+{
+	if (l->o->per_source_in_child) {
+		child_source.table = l->sources;
+		child_source.slot = slot;
+		child_source.max = l->o->max_per_source;
+	}
 	close(l->lfd);
 	close(l->sigfd);
 	sigprocmask(SIG_SETMASK, &l->oldmask, NULL);
 	_exit(l->serve(fd));
 }
 
-static void
-refuse_busy(struct listener *l, int fd)
+void
+listener_busy(int fd)
 {
-	char peer[80];
 	char junk[4096];
 
-	net_peer_name(fd, peer, sizeof(peer));
-	log_msg(LOG_WARNING, "%s refused: 503, %u connections already", peer,
-	    l->nkids);
 	/* Best effort and never blocking: the socket buffer takes it. Read
 	 * what the client sent, so the close does not reset the answer. */
 	net_set_nonblock(fd);
@@ -149,16 +173,73 @@ refuse_busy(struct listener *l, int fd)
 	shutdown(fd, SHUT_WR);
 	while (read(fd, junk, sizeof(junk)) > 0)
 		;
-	close(fd);
 }
 
 static void
-spawn_child(struct listener *l, int fd)
+refuse_busy(struct listener *l, int fd)
 {
-	pid_t pid = fork();
+	char peer[80];
 
+	net_peer_name(fd, peer, sizeof(peer));
+	log_msg(LOG_WARNING, "%s refused: 503, %u connections already", peer,
+	    l->nkids);
+	listener_busy(fd);
+	close(fd);
+}
+
+/* The address as --max-per-source counts it; 0 for one it does not
+ * count (not IP). */
+static int
+source_key(const struct sockaddr_storage *ss, struct ws_addr *key)
+{
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
+	struct ws_addr a = { 0 };
+
+	if (ss->ss_family == AF_INET) {
+		a.family = 4;
+		memcpy(a.a, &v4->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		a.family = 6;
+		memcpy(a.a, &v6->sin6_addr, 16);
+	} else {
+		return 0;
+	}
+	persource_key(&a, key);
+	return 1;
+}
+
+/* At accept, when the socket's peer is the client: over the limit it
+ * gets the 503 here, before a fork. */
+static int
+over_source_limit(struct listener *l, int fd, const struct ws_addr *key)
+{
+	char peer[80];
+	unsigned n = persource_count(l->sources, key);
+
+	if (n < l->o->max_per_source)
+		return 0;
+	net_peer_name(fd, peer, sizeof(peer));
+	log_msg(LOG_WARNING, "%s refused: 503, %u connections from %s already",
+	    peer, n, key->family == 6 ? "its /64" : "this address");
+	listener_busy(fd);
+	close(fd);
+	return 1;
+}
+
+static void
+spawn_child(struct listener *l, int fd, const struct ws_addr *key)
+{
+	int slot = -1;
+	pid_t pid;
+
+	if (l->sources != NULL)
+		slot = persource_take(l->sources, key);
+	pid = fork();
 	if (pid == 0)
-		run_child(l, fd);
+		run_child(l, fd, slot);
+	if (l->sources != NULL)
+		persource_own(l->sources, slot, pid);
 	if (pid == -1)
 		log_msg(LOG_ERR, "fork: %s; connection dropped",
 		    strerror(errno));
@@ -170,10 +251,16 @@ spawn_child(struct listener *l, int fd)
 static void
 accept_batch(struct listener *l)
 {
+	struct sockaddr_storage ss;
+	struct ws_addr key;
+	const struct ws_addr *counted;
+	socklen_t len;
 	int i, fd;
 
 	for (i = 0; i < ACCEPT_BATCH; i++) {
-		fd = accept4(l->lfd, NULL, NULL, SOCK_CLOEXEC);
+		len = sizeof(ss);
+		fd =
+		    accept4(l->lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -185,10 +272,20 @@ accept_batch(struct listener *l)
 			}
 			return;
 		}
-		if (l->nkids >= l->o->max_conns)
+		if (l->nkids >= l->o->max_conns) {
 			refuse_busy(l, fd);
-		else
-			spawn_child(l, fd);
+			continue;
+		}
+		/* Counted here by the socket's peer, or by the child once its
+		 * PROXY header names the client (NULL: pending). */
+		counted = NULL;
+		if (l->sources != NULL && !l->o->per_source_in_child &&
+		    source_key(&ss, &key)) {
+			if (over_source_limit(l, fd, &key))
+				continue;
+			counted = &key;
+		}
+		spawn_child(l, fd, counted);
 	}
 }
 
@@ -213,6 +310,8 @@ reap(struct listener *l)
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		forget_kid(l, pid);
+		if (l->sources != NULL)
+			persource_free(l->sources, pid);
 		if (WIFSIGNALED(st) && !l->terminated)
 			log_msg(LOG_ERR,
 			    "connection process %ld killed by "
@@ -331,7 +430,9 @@ listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd),
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	if ((l.kids = calloc(o->max_conns, sizeof(*l.kids))) == NULL) {
+	if ((l.kids = calloc(o->max_conns, sizeof(*l.kids))) == NULL ||
+	    (o->max_per_source &&
+		(l.sources = persource_new(o->max_conns)) == NULL)) {
 		log_msg(LOG_ERR, "out of memory for %u connections",
 		    o->max_conns);
 		return EXIT_SYSTEM;

@@ -10,10 +10,17 @@
 #include <stddef.h>
 
 #include "jail.h"
+#include "ws.h"
 
 struct listener_opts {
 	unsigned max_conns; /* live children at most; more get a 503 */
 	int drain_ms; /* after SIGTERM, before the children get SIGTERM */
+	/* --max-per-source: live connections per client address (IPv6: per
+	 * /64), 0 for no bound; counted at accept by the socket's peer, or
+	 * with per_source_in_child by each child (listener_source_claim)
+	 * once its PROXY header says who the client is. */
+	unsigned max_per_source;
+	int per_source_in_child;
 	/* The listener's own jail once it is set up (JAIL_LISTENER), or
 	 * NULL; each child jails itself further. */
 	const struct jail *jail;
@@ -32,5 +39,13 @@ int listener_open(const char *spec, char *err, size_t errcap);
  * failure. */
 int listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd),
     void (*reload)(void));
+
+/* In a child, with per_source_in_child: counts the connection under
+ * the client's address; 1 when that exceeds max_per_source (the caller
+ * answers with listener_busy and ends). 0 elsewhere. */
+int listener_source_claim(const struct ws_addr *a);
+/* The 503 with Retry-After a refused connection gets, best effort and
+ * without blocking, its input read to EOF; the fd stays open. */
+void listener_busy(int fd);
 
 #endif

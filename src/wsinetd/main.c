@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "args.h"
+#include "client.h"
 #include "exits.h"
 #include "jail.h"
 #include "log.h"
@@ -22,6 +23,9 @@
 #include "tls.h"
 
 static struct config cfg;
+/* Who is connected: the socket's peer, or whom a trusted balancer or
+ * proxy names (client.c). */
+static struct client client;
 
 /* fd 0/1 from inetd, or the socket systemd passes with LISTEN_FDS: a
  * connection (Accept=yes), or a listening socket (Accept=no) to accept
@@ -109,10 +113,14 @@ on_message(struct conn *c, int opcode, const uint8_t *data, size_t len)
 	reply(c, &r, data, len);
 }
 
-/* Bridge mode: which program and which paths, before the 101. */
+/* Before the 101: the client a trusted proxy names, then in bridge
+ * mode which program and which paths. */
 static int
 check_request(const struct ws_request *r, const char **reason)
 {
+	client_forwarded(&client, r, &cfg.front);
+	if (cfg.bridge.argv == NULL)
+		return 0;
 	return cgi_resolve(&cfg.cgi, r, &cfg.routed, reason);
 }
 
@@ -124,6 +132,8 @@ program_environ(struct conn *c, const char **why)
 
 	snprintf(protocol, sizeof(protocol), "%.*s", (int)c->protocol.n,
 	    c->protocol.p ? c->protocol.p : "");
+	cfg.cgi.remote_addr = client.replaced ? client.host : NULL;
+	cfg.cgi.remote_port = client.port_text;
 	return cgi_environ(&c->req, c->rfd, c->tls, &cfg.cgi, &cfg.routed,
 	    protocol, why);
 }
@@ -134,13 +144,39 @@ jail_service(const struct conn *c)
 	/* --static reads files beneath its directory; nothing else. */
 	struct jail j = { .mode = JAIL_SERVICE,
 		.max_message = c->o.max_message,
-		.read_dirfd = cfg.web.dirfd };
+		.read_dirfd = cfg.web.dirfd,
+		.peek = cfg.front.proxy_on };
 	char err[160];
 
 	if (cfg.no_sandbox || jail_enter(&j, err, sizeof(err)) == 0)
 		return 0;
 	log_msg(LOG_ERR, "%s", err);
 	return -1;
+}
+
+/* Behind a balancer: the PROXY header (within the handshake timeout,
+ * which started with the connection), then the count per source when
+ * it is by the address the header gave. 0, or the exit status of a
+ * refusal, logged. */
+static int
+front_check(const struct conn *c, int fd)
+{
+	long long deadline =
+	    c->o.handshake_ms ? c->hs_start_ms + c->o.handshake_ms : 0;
+	int status;
+
+	if (cfg.front.proxy_on &&
+	    (status = client_proxy(&client, fd, &cfg.front, deadline)) != 0)
+		return status;
+	if (client.known && listener_source_claim(&client.addr)) {
+		log_msg(LOG_WARNING,
+		    "%s refused: 503, over %u connections from %s", client.name,
+		    cfg.listener.max_per_source,
+		    client.addr.family == 6 ? "its /64" : "this address");
+		listener_busy(fd);
+		return EXIT_HANDSHAKE;
+	}
+	return 0;
 }
 
 /* One connection, start to end, in this process; returns the status. */
@@ -152,17 +188,18 @@ serve_fds(int rfd, int wfd)
 	const struct conn_handler *h = &handler;
 	struct bridge b;
 	struct conn c;
-	char peer[80], program[32] = "";
+	char program[32] = "";
+	const char *peer = client.name;
 	int status;
 
 	log_init("wsinetd", 1, rfd, wfd);
 	net_nodelay(wfd);
-	net_peer_name(rfd, peer, sizeof(peer));
+	client_from_fd(&client, rfd);
 	cfg.bridge.peer = peer;
 	cfg.web.peer = peer;
 	static_use(&cfg.web);
 	cfg.bridge.environ = program_environ;
-	if (cfg.bridge.argv)
+	if (cfg.bridge.argv || cfg.front.fwd_on)
 		cfg.conn.check_request = check_request;
 	if (cfg.bridge.argv && bridge_init(&b, &cfg.bridge) == -1) {
 		log_msg(LOG_ERR, "%s bridge: %s", peer, strerror(errno));
@@ -179,6 +216,10 @@ serve_fds(int rfd, int wfd)
 	if (!cfg.bridge.argv && jail_service(&c) == -1) {
 		conn_free(&c);
 		return EXIT_SYSTEM;
+	}
+	if ((status = front_check(&c, rfd)) != 0) {
+		conn_free(&c);
+		return status;
 	}
 	status = conn_run(&c);
 	if (cfg.bridge.argv) {
@@ -252,6 +293,8 @@ listen_on(int lfd)
 {
 	static struct jail j = { .mode = JAIL_LISTENER, .read_dirfd = -1 };
 
+	j.peek = cfg.front.proxy_on;
+
 	if (!cfg.no_sandbox && !cfg.bridge.argv && cfg.tls.cert == NULL)
 		cfg.listener.jail = &j;
 	log_init("wsinetd", 1, lfd, lfd);
@@ -286,5 +329,10 @@ main(int argc, char **argv)
 		return EXIT_TLS;
 	if (lfd >= 0)
 		return listen_on(lfd);
+	if (cfg.listener.max_per_source)
+		log_msg(LOG_WARNING,
+		    "--max-per-source counts for a listening socket only "
+		    "(Accept=no, --listen); for Accept=yes, systemd's "
+		    "MaxConnectionsPerSource= does it");
 	return serve_fds(rfd, wfd);
 }

@@ -145,3 +145,15 @@ assert_field() {
 	assert_log '^<6>127\.0\.0\.1:[0-9]+ closed by the peer'
 	[ ! -s "$JOURNAL" ] || fail "journal entry: $(cat "$JOURNAL")"
 }
+
+@test "behind --proxy-protocol the entry's REMOTE_ADDR is the header's client" {
+	start_journal_ns match --proxy-protocol 127.0.0.1
+	run -0 "$PYTHON" "$TOOLS/proxyclient.py" "$PORT" --messages 1 \
+		--v2 "[2001:db8::7]:4711" "[::1]:443"
+	assert_exits 0
+	wait_journal
+	assert_field 'REMOTE_ADDR=2001:db8::7'
+	assert_field 'REMOTE_PORT=4711'
+	grep -q '^MESSAGE=\[2001:db8::7\]:4711 closed' "$JOURNAL" ||
+		fail "$(cat "$JOURNAL")"
+}

@@ -53,6 +53,7 @@ static struct {
 	int tcp; /* a TCP socket not yet connected */
 	int file; /* a regular file open for writing */
 	int pipe[2];
+	int pair[2]; /* a socket pair with a byte waiting on pair[0] */
 	pid_t sibling; /* a process of the test's, not the jailed one's */
 	pid_t program; /* bridge: the jailed one's, leading its group */
 } fx;
@@ -174,6 +175,15 @@ write_file(void)
 	return result((int)write(fx.file, "x", 1));
 }
 
+/* What --proxy-protocol does before it takes the header. */
+static int
+peek_socket(void)
+{
+	char c;
+
+	return result((int)recv(fx.pair[0], &c, 1, MSG_PEEK | MSG_DONTWAIT));
+}
+
 static int
 accept_conn(void)
 {
@@ -226,6 +236,8 @@ static const struct jail_case cases[] = {
 	    FORK_DENIED },
 	{ "service: execve() is denied", JAIL_SERVICE, run_program, EPERM },
 	{ "service: accept() is denied", JAIL_SERVICE, accept_conn, EPERM },
+	{ "service: recv(MSG_PEEK) is denied", JAIL_SERVICE, peek_socket,
+	    EPERM },
 	{ "service: an x32 call kills", JAIL_SERVICE, x32_call,
 	    KILLED + SIGSYS },
 	{ "service: writing a file gets SIGXFSZ", JAIL_SERVICE, write_file,
@@ -255,6 +267,15 @@ static const struct jail_case cases[] = {
 	{ "listener: execve() is denied", JAIL_LISTENER, run_program, EPERM },
 };
 
+/* With jail.peek, as --proxy-protocol sets it. */
+static const struct jail_case peek_cases[] = {
+	{ "service, peek: recv(MSG_PEEK) works", JAIL_SERVICE, peek_socket, 0 },
+	{ "service, peek: open(/etc/passwd) is still denied", JAIL_SERVICE,
+	    open_file, OPEN_DENIED },
+	{ "listener, peek: recv(MSG_PEEK) works", JAIL_LISTENER, peek_socket,
+	    0 },
+};
+
 static pid_t
 idle_process(int own_group)
 {
@@ -274,11 +295,12 @@ idle_process(int own_group)
 /* The result of one case, in a child of its own; in bridge mode that
  * child starts its "program" first, as the bridge does. */
 static int
-run_case(const struct jail_case *c)
+run_case(const struct jail_case *c, int peek)
 {
 	struct jail j = { .mode = c->mode,
 		.max_message = 1 << 20,
-		.read_dirfd = -1 };
+		.read_dirfd = -1,
+		.peek = peek };
 	char err[160];
 	pid_t pid;
 	int st, null, rc;
@@ -326,6 +348,9 @@ setup(void)
 	if ((fx.file = mkstemp(path)) == -1)
 		exit(1);
 	unlink(path);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fx.pair) == -1 ||
+	    write(fx.pair[1], "x", 1) != 1)
+		exit(1);
 	if (pipe(fx.pipe) == -1 || (fx.sibling = idle_process(0)) == -1)
 		exit(1);
 }
@@ -334,9 +359,10 @@ int
 main(void)
 {
 	size_t i, n = sizeof(cases) / sizeof(cases[0]);
+	size_t np = sizeof(peek_cases) / sizeof(peek_cases[0]);
 
 	setup();
-	printf("1..%zu\n", n + 2);
+	printf("1..%zu\n", n + np + 2);
 	fflush(stdout);
 	/* Negative controls: unjailed, the same calls work. */
 	is_int(open_file() == 0 && connect_fresh() == 0, 1,
@@ -344,7 +370,13 @@ main(void)
 	is_int(signal_sibling(), 0, "unjailed: kill() of a sibling works");
 	for (i = 0; i < n; i++) {
 		fflush(stdout);
-		is_int(run_case(&cases[i]), cases[i].want, "%s", cases[i].name);
+		is_int(run_case(&cases[i], 0), cases[i].want, "%s",
+		    cases[i].name);
+	}
+	for (i = 0; i < np; i++) {
+		fflush(stdout);
+		is_int(run_case(&peek_cases[i], 1), peek_cases[i].want, "%s",
+		    peek_cases[i].name);
 	}
 	kill(fx.sibling, SIGKILL);
 	return tap_failed != 0;
