@@ -139,15 +139,19 @@ EOF
 start_host() {
 	local i=$1 env common
 	env=(env REDIS_HOST="$LB" REDIS_PORT="$REDIS_PORT" MH_HOST="$i")
+	# shellcheck disable=SC2054 # the commas are --passenv's
 	common=(--passenv REDIS_HOST,REDIS_PORT,MH_HOST)
-	start_daemon "pp$i" in_host "$i" "${env[@]}" "$WSINETD" --listen "${HOSTS[i]}:$PP_PORT" \
-		--proxy-protocol "$LB" "${common[@]}" -- "$MH/chat"
-	start_daemon "xff$i" in_host "$i" "${env[@]}" "$WSINETD" --listen "${HOSTS[i]}:$XFF_PORT" \
-		--trust-forwarded "$LB" "${common[@]}" -- "$MH/chat"
+	start_daemon "pp$i" in_host "$i" "${env[@]}" "$WSINETD" \
+		--listen "${HOSTS[i]}:$PP_PORT" --proxy-protocol "$LB" \
+		"${common[@]}" -- "$MH/chat"
+	start_daemon "xff$i" in_host "$i" "${env[@]}" "$WSINETD" \
+		--listen "${HOSTS[i]}:$XFF_PORT" --trust-forwarded "$LB" \
+		"${common[@]}" -- "$MH/chat"
 	wait_listen "$(pid_of "pp$i")" "$PP_PORT"
 	wait_listen "$(pid_of "xff$i")" "$XFF_PORT"
 }
 
+# pid_of NAME: the PID start_daemon or join remembered as NAME.
 pid_of() {
 	local v=PID_$1
 	echo "${!v}"
@@ -258,9 +262,9 @@ setup_file() {
 	# What the tests need from here.
 	save_env PID_redis PID_haproxy PID_nginx PID_pp1 PID_pp2 PID_pp3 \
 		PID_xff1 PID_xff2 PID_xff3
-	wait_port "$REDIS_PORT" "$PID_redis"
-	wait_port "$HAPROXY_PORT" "$PID_haproxy"
-	wait_port "$NGINX_PORT" "$PID_nginx"
+	wait_port "$REDIS_PORT" "$(pid_of redis)"
+	wait_port "$HAPROXY_PORT" "$(pid_of haproxy)"
+	wait_port "$NGINX_PORT" "$(pid_of nginx)"
 }
 
 teardown_file() {
@@ -288,7 +292,6 @@ setup() {
 	# shellcheck disable=SC1091
 	. "$MH/env"
 	require_tools
-	SERVER_PIDS=()
 	CLIENTS=()
 }
 
@@ -315,7 +318,7 @@ join() {
 	in_client "$WSCLIENT" --stdin -n 0 --timeout 30 "$@" "$url" \
 		<"$BATS_TEST_TMPDIR/$name.in" >"$out" 2>"$out.err" 3>&- &
 	CLIENTS+=("$!")
-	printf -v "CPID_$name" %s "$!"
+	printf -v "PID_client_$name" %s "$!"
 	exec {fd}>"$BATS_TEST_TMPDIR/$name.in"
 	printf -v "FD_$name" %s "$fd"
 	wait_line "$out" "^\* $name joined "
@@ -472,7 +475,7 @@ haproxy_status() {
 		say ivy "m$i"
 	done
 	# jon's connection ends: wsclient exits by itself.
-	timeout 10 tail --pid="$CPID_jon" -f /dev/null ||
+	timeout 10 tail --pid="$(pid_of "client_jon")" -f /dev/null ||
 		fail "jon's client still runs after its host died"
 	run cat "$BATS_TEST_TMPDIR/jon.out.err"
 	assert_output --partial close
