@@ -288,20 +288,13 @@ teardown_file() {
 	[ "${MODE:-}" != namespaces ] || remove_network
 }
 
+# helpers.bash's setup, after this file's state; its teardown closes the
+# clients a test left connected, by PID.
 setup() {
 	# shellcheck disable=SC1091
 	. "$MH/env"
 	require_tools
-	CLIENTS=()
-}
-
-# Clients still connected at the end of a test are closed by PID.
-teardown() {
-	local pid
-	for pid in "${CLIENTS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	SERVER_PIDS=()
 }
 
 # ---- the clients ----
@@ -317,7 +310,7 @@ join() {
 	mkfifo "$BATS_TEST_TMPDIR/$name.in"
 	in_client "$WSCLIENT" --stdin -n 0 --timeout 30 "$@" "$url" \
 		<"$BATS_TEST_TMPDIR/$name.in" >"$out" 2>"$out.err" 3>&- &
-	CLIENTS+=("$!")
+	SERVER_PIDS+=("$!")
 	printf -v "PID_client_$name" %s "$!"
 	exec {fd}>"$BATS_TEST_TMPDIR/$name.in"
 	printf -v "FD_$name" %s "$fd"
@@ -412,10 +405,13 @@ haproxy_status() {
 		assert_equal "$(heard "$n" | grep -c '^ann: hello from ann$')" 1
 	done
 	# The PROXY header, not the TCP peer (HAProxy at $LB), gave
-	# REMOTE_ADDR.
+	# REMOTE_ADDR, and the host's log line names the client too.
 	for n in ann bob cy; do
 		assert_equal "$(remote_of "$n")" "$CLIENT"
 	done
+	say ann "bye"
+	kill "$(pid_of client_ann)"
+	wait_line "$MH/pp$(host_of ann).log" "^<[0-9]>$CLIENT:[0-9]+ "
 }
 
 @test "through nginx: X-Forwarded-For gives the client's address, a forged hop is ignored" {
