@@ -83,11 +83,18 @@ teardown_file() {
 	# before (an upgrade); nothing is started.
 	assert_output --partial "was-enabled 'ws-echo.socket'"
 	refute_output --partial deb-systemd-invoke
+	# Removal stops the sockets an administrator started.
+	run -0 dpkg-deb -I "$DEB" prerm
+	assert_output --regexp 'deb-systemd-invoke stop ws-echo\.socket'
 }
 
 @test "installed with dpkg in a booted systemd: disabled, then the hello exchange through ws-echo.socket" {
 	local port i
 	port=$(free_port)
+	# A policy-rc.d of the host (a container image's "exit 101") would
+	# forbid the maintainer scripts to touch services, which a real
+	# machine allows; the container's copy of / may lose it.
+	run -0 ct rm -f /usr/sbin/policy-rc.d
 	run -0 ct dpkg -i "/deb/${DEB##*/}"
 	run -0 ct id -u wsinetd
 	run ct systemctl is-enabled ws-echo.socket
@@ -113,7 +120,13 @@ You said: Hello, WebSocket server!"
 	assert_output --regexp '127\.0\.0\.1:[0-9]+ closed by the peer'
 	run -0 ct systemctl cat ws-echo@.service
 	assert_output --partial 'ExecStart=/usr/sbin/wsinetd'
-	run -0 ct sh -c 'systemctl stop ws-echo.socket && dpkg --purge wsinetd'
+	# Purged while the socket listens: the prerm stops it, and the
+	# files go.
+	run -0 ct dpkg --purge wsinetd
+	run ct systemctl is-active ws-echo.socket
+	assert_output inactive
 	run ct test -e /usr/sbin/wsinetd
 	assert_failure
+	run ct id -u wsinetd
+	assert_success
 }
