@@ -166,12 +166,12 @@ descendants() {
 	done
 }
 
-# sed expressions turning contrib's hosts (192.0.2.1N:8081) into ours
-# on PORT.
+# sed expressions turning contrib's hosts (192.0.2.1N:8081 on a server
+# line) into ours on PORT.
 host_addresses() {
 	local i
 	for i in 1 2 3; do
-		echo "-e s/192\.0\.2\.1$i:8081/${HOSTS[i]}:$1/"
+		echo "-e /^[[:space:]]*server[[:space:]]/s/192\.0\.2\.1$i:8081/${HOSTS[i]}:$1/"
 	done
 }
 
@@ -185,9 +185,9 @@ template_haproxy() {
 		"$CONTRIB/haproxy.cfg"
 }
 
-# contrib/nginx.conf with this run's addresses and ports, inside the
-# smallest main configuration that runs it in $MH.
-template_nginx() {
+# nginx_main SNIPPET: the smallest main configuration that runs
+# SNIPPET (a conf.d file) in $MH.
+nginx_main() {
 	cat <<EOF
 daemon off;
 master_process on;
@@ -199,13 +199,18 @@ http {
 	access_log $MH/nginx-access.log;
 	client_body_temp_path $MH/nginx-tmp;
 	proxy_temp_path $MH/nginx-tmp;
+	include $1;
+}
 EOF
+}
+
+# contrib/nginx.conf with this run's addresses and ports.
+template_nginx() {
 	# shellcheck disable=SC2046 # one word per expression
 	sed $(host_addresses "$XFF_PORT") \
 		-e "s/listen 80;/listen $LB:$NGINX_PORT;/" \
 		-e '/listen \[::\]:80;/d' \
 		"$CONTRIB/nginx.conf"
-	echo "}"
 }
 
 # save_env NAME...: the variables, for the tests and teardown_file to
@@ -257,7 +262,8 @@ setup_file() {
 		-f "$MH/haproxy-stats.cfg"
 	NGINX_PORT=$(free_port "$LB")
 	mkdir -p "$MH/nginx-tmp"
-	template_nginx >"$MH/nginx.conf"
+	template_nginx >"$MH/nginx-chat.conf"
+	nginx_main "$MH/nginx-chat.conf" >"$MH/nginx.conf"
 	start_daemon nginx nginx -p "$MH" -c "$MH/nginx.conf"
 	# What the tests need from here.
 	save_env PID_redis PID_haproxy PID_nginx PID_pp1 PID_pp2 PID_pp3 \
@@ -360,19 +366,32 @@ haproxy_status() {
 
 # ---- the configurations ----
 
+# only_addresses_differ SHIPPED RUN: the lines RUN changed are those
+# naming addresses and ports.
+only_addresses_differ() {
+	run diff "$1" "$2"
+	[[ $output == *$'\n> '* ]] || fail "$2 is $1 unchanged"
+	run grep -Ev '^([<>][[:space:]]+(server|bind|listen) |---|[0-9,]+[acd][0-9,]+$)' \
+		<<<"$output"
+	assert_output ""
+}
+
 @test "contrib/haproxy.cfg and contrib/nginx.conf pass haproxy -c and nginx -t" {
+	run -0 haproxy -c -f "$CONTRIB/haproxy.cfg"
+	nginx_main "$CONTRIB/nginx.conf" >"$BATS_TEST_TMPDIR/shipped.conf"
+	run -0 nginx -t -p "$MH" -c "$BATS_TEST_TMPDIR/shipped.conf"
+	# What runs is the shipped files but for addresses and ports.
 	run -0 haproxy -c -f "$MH/haproxy.cfg"
 	run -0 nginx -t -p "$MH" -c "$MH/nginx.conf"
-	# They are the shipped files but for addresses and ports: the
-	# lines that differ are only those.
-	run diff "$CONTRIB/haproxy.cfg" "$MH/haproxy.cfg"
-	refute_output --regexp '^[<>] .*(balance|send-proxy|check|mode)'
+	only_addresses_differ "$CONTRIB/haproxy.cfg" "$MH/haproxy.cfg"
+	only_addresses_differ "$CONTRIB/nginx.conf" "$MH/nginx-chat.conf"
 	# The controls: a broken copy of each is refused.
 	sed 's/balance leastconn/balance nosuchalgo/' "$MH/haproxy.cfg" \
 		>"$BATS_TEST_TMPDIR/bad.cfg"
 	run ! haproxy -c -f "$BATS_TEST_TMPDIR/bad.cfg"
-	sed 's/least_conn;/least_conn/' "$MH/nginx.conf" \
-		>"$BATS_TEST_TMPDIR/bad.conf"
+	sed 's/least_conn;/least_conn/' "$MH/nginx-chat.conf" \
+		>"$BATS_TEST_TMPDIR/bad-chat.conf"
+	nginx_main "$BATS_TEST_TMPDIR/bad-chat.conf" >"$BATS_TEST_TMPDIR/bad.conf"
 	run ! nginx -t -p "$MH" -c "$BATS_TEST_TMPDIR/bad.conf"
 }
 
