@@ -136,6 +136,25 @@ ws_addr_parse(struct ws_str s, struct ws_addr *out)
 	return parse_v6(s.p, s.n, out->a);
 }
 
+int
+ws_port_parse(struct ws_str s, uint16_t *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (s.n == 0 || s.n > 5 || (s.p[0] == '0' && s.n > 1))
+		return -1;
+	for (i = 0; i < s.n; i++) {
+		if (!digit(s.p[i]))
+			return -1;
+		v = v * 10 + (unsigned long)(s.p[i] - '0');
+	}
+	if (v > 65535)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
 void
 ws_addr_unmap(struct ws_addr *a)
 {

@@ -21,30 +21,13 @@ hop_push(struct hops *h, struct ws_str v)
 	h->v[h->total++ % WS_FWD_MAX_HOPS] = v;
 }
 
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* ":PORT" ending a hop, decimal 0 to 65535. */
+/* ":PORT" ending a hop. */
 static int
 hop_port(const char *p, size_t n, uint16_t *port)
 {
-	unsigned long v = 0;
-	size_t i;
-
-	if (n < 2 || n > 6 || p[0] != ':')
+	if (n < 2 || p[0] != ':')
 		return -1;
-	for (i = 1; i < n; i++) {
-		if (!is_digit(p[i]))
-			return -1;
-		v = v * 10 + (unsigned long)(p[i] - '0');
-	}
-	if (v > 65535)
-		return -1;
-	*port = (uint16_t)v;
-	return 0;
+	return ws_port_parse((struct ws_str){ p + 1, n - 1 }, port);
 }
 
 /* One hop: "a.b.c.d", "a.b.c.d:port", an IPv6 address bare or in
@@ -80,11 +63,11 @@ hop_addr(struct ws_str v, struct ws_addr *a, uint16_t *port)
 	return ws_addr_parse(host, a) == 0 ? 1 : -1;
 }
 
+/* One character of an RFC 9110 token. */
 static int
 is_tchar(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    is_digit(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+	return ws_token_ok((struct ws_str){ &c, 1 });
 }
 
 static size_t

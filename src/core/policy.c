@@ -46,19 +46,11 @@ is_v6_char(char c)
 static int
 port_parse(struct ws_str s, unsigned *port)
 {
-	unsigned long v = 0;
-	size_t i;
+	uint16_t v;
 
-	if (s.n == 0 || s.n > 5 || s.p[0] == '0')
+	if (ws_port_parse(s, &v) == -1 || v == 0)
 		return -1;
-	for (i = 0; i < s.n; i++) {
-		if (!is_digit(s.p[i]))
-			return -1;
-		v = v * 10 + (unsigned long)(s.p[i] - '0');
-	}
-	if (v > 65535)
-		return -1;
-	*port = (unsigned)v;
+	*port = v;
 	return 0;
 }
 

@@ -59,26 +59,6 @@ field(const uint8_t *line, size_t n, size_t *pos)
 	return f;
 }
 
-/* 0 to 65535 in decimal, "0" or without a leading zero. */
-static int
-port_parse(struct ws_str s, uint16_t *out)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (s.n == 0 || s.n > 5 || (s.p[0] == '0' && s.n > 1))
-		return -1;
-	for (i = 0; i < s.n; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s.p[i] - '0');
-	}
-	if (v > 65535)
-		return -1;
-	*out = (uint16_t)v;
-	return 0;
-}
-
 /* The whole line, CRLF excluded, n bytes. */
 static long
 v1_line(struct ws_proxy *p, size_t n)
@@ -109,8 +89,8 @@ v1_line(struct ws_proxy *p, size_t n)
 	    ws_addr_parse(dst, &p->dst) == -1 || p->src.family != family ||
 	    p->dst.family != family)
 		return fail(p, "PROXY v1: bad address");
-	if (port_parse(sport, &p->sport) == -1 ||
-	    port_parse(dport, &p->dport) == -1)
+	if (ws_port_parse(sport, &p->sport) == -1 ||
+	    ws_port_parse(dport, &p->dport) == -1)
 		return fail(p, "PROXY v1: bad port");
 	p->kind = WS_PROXY_CLIENT;
 	return 0;

@@ -537,6 +537,9 @@ struct ws_trust {
  * and decimal to another), IPv6 as RFC 4291 writes it (a trailing
  * dotted IPv4 allowed, no zone). Returns 0, or -1. */
 int ws_addr_parse(struct ws_str s, struct ws_addr *out);
+/* A port, 0 to 65535 in decimal: "0" or digits without a leading zero.
+ * Returns 0, or -1. */
+int ws_port_parse(struct ws_str s, uint16_t *out);
 /* ::ffff:a.b.c.d becomes a.b.c.d, as the programs show an IPv4 client
  * of an IPv6 socket; others are left alone. */
 void ws_addr_unmap(struct ws_addr *a);
