@@ -48,10 +48,14 @@ add_host_ns() {
 
 # The bridge (the "switch") with the proxies' and Redis's address, and
 # the hosts and the client on it. Addresses from 198.18.0.0/15, the
-# range set aside for testing networks (RFC 2544), one /24 per run.
+# range set aside for testing networks (RFC 2544), in a /24 no other
+# run (nor anything else here) holds.
 make_network() {
-	local net i
-	net=198.18.$(($$ % 200 + 20))
+	local net i n
+	for ((n = $$ % 200; n < $$ % 200 + 200; n++)); do
+		net=198.18.$((n % 200 + 20))
+		ip -4 -o addr show | grep -q " $net\." || break
+	done
 	ip link add "$MH_TAG" type bridge
 	ip addr add "$net.1/24" dev "$MH_TAG"
 	ip link set "$MH_TAG" up
@@ -67,7 +71,7 @@ make_network() {
 
 remove_network() {
 	local i
-	for i in 1 2 3 c; do
+	for i in 1 2 3; do
 		ip netns del "$MH_TAG-h$i" 2>/dev/null || true
 	done
 	ip netns del "$MH_TAG-c" 2>/dev/null || true
@@ -224,8 +228,14 @@ setup_file() {
 	local i
 	export MH=$BATS_FILE_TMPDIR MH_TAG=wsmh$$
 	HOSTS=() NS=()
+	for t in redis-server redis-cli haproxy nginx; do
+		command -v "$t" >/dev/null || fail "$t is not installed"
+	done
+	[ -x "$WSINETD" ] || fail "$WSINETD is not built (run make)"
 	if namespaces_work; then
+		# First, so that teardown_file removes a half-made network.
 		MODE=namespaces
+		save_env MODE
 		make_network
 		echo "# hosts: network namespaces ${HOSTS[*]}, proxies and Redis" \
 			"on $LB, clients on $CLIENT" >&3
@@ -241,10 +251,6 @@ setup_file() {
 			"apart" >&3
 	fi
 	save_env MODE LB CLIENT HOSTS NS PP_PORT XFF_PORT
-	for t in redis-server redis-cli haproxy nginx; do
-		command -v "$t" >/dev/null || fail "$t is not installed"
-	done
-	[ -x "$WSINETD" ] || fail "$WSINETD is not built (run make)"
 	export REDIS_PORT HAPROXY_PORT NGINX_PORT
 	REDIS_PORT=$(free_port "$LB")
 	start_daemon redis redis-server --port "$REDIS_PORT" --bind "$LB" \
