@@ -282,8 +282,9 @@ uninstall:
 # the build directory: $(B)/deb/wsinetd_$(VERSION)_*.deb. lintian must
 # find no errors; what it reports and the overrides are explained in
 # README ("Install") and debian/wsinetd.lintian-overrides. The copy is
-# what git tracks or would (so a git checkout is needed), never build/. Nothing of this make (B=, flags) may
-# reach the package's own build, hence the env -u.
+# what git tracks or would (so a git checkout is needed), never build/.
+# Nothing of this make (B=, flags) may reach the package's own build,
+# hence the env -u.
 DEB_SRC = $(B)/deb/wsinetd-$(VERSION)
 deb:
 	rm -rf $(B)/deb && mkdir -p $(DEB_SRC)
