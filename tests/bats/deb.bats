@@ -72,6 +72,12 @@ teardown_file() {
 	run grep -h '^ExecStart=' "$BATS_TEST_TMPDIR"/x/lib/systemd/system/*.service
 	assert_output --regexp '^ExecStart=/usr/sbin/wsinetd'
 	refute_output --partial @SBINDIR@
+	# So do the chat examples, ready to copy.
+	run -0 grep -v '^#' \
+		"$BATS_TEST_TMPDIR/x/usr/share/doc/wsinetd/examples/systemd/ws-chat@.service"
+	assert_output --partial 'ExecStart=/usr/sbin/wsinetd '
+	assert_output --partial ' -- /usr/share/doc/wsinetd/examples/chat.sh'
+	refute_output --regexp '@(SBINDIR|EXAMPLESDIR)@'
 }
 
 @test "the maintainer scripts create the user and enable or start nothing" {
