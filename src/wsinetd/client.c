@@ -21,22 +21,32 @@ client_from_fd(struct client *c, int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&ss;
-	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&ss;
 
 	/* One getpeername for the name and the address: a plain session
 	 * makes no more calls than before. */
-	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "-");
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1) {
+		memset(c, 0, sizeof(*c));
+		snprintf(c->name, sizeof(c->name), "-");
 		return;
-	net_addr_name(&ss, len, c->name, sizeof(c->name));
-	if (ss.ss_family == AF_INET) {
+	}
+	client_from_addr(c, &ss, len);
+}
+
+void
+client_from_addr(struct client *c, const struct sockaddr_storage *ss,
+    socklen_t len)
+{
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
+
+	memset(c, 0, sizeof(*c));
+	net_addr_name(ss, len, c->name, sizeof(c->name));
+	if (ss->ss_family == AF_INET) {
 		c->addr.family = 4;
 		memcpy(c->addr.a, &v4->sin_addr, 4);
 		c->port = ntohs(v4->sin_port);
 		c->known = 1;
-	} else if (ss.ss_family == AF_INET6) {
+	} else if (ss->ss_family == AF_INET6) {
 		c->addr.family = 6;
 		memcpy(c->addr.a, &v6->sin6_addr, 16);
 		ws_addr_unmap(&c->addr);

@@ -35,6 +35,9 @@ struct client {
 
 /* The socket's peer. */
 void client_from_fd(struct client *c, int fd);
+/* The peer, as accept gave it. */
+void client_from_addr(struct client *c, const struct sockaddr_storage *ss,
+    socklen_t len);
 /* With --proxy-protocol: the header from a trusted peer, which must
  * send one, within deadline_ms; from any other, a PROXY header is
  * refused and anything else served as usual. 0 to go on; else the

@@ -134,6 +134,23 @@ static struct {
 	unsigned max;
 } child_source = { NULL, -1, 0 };
 
+/* In a child: its peer, from accept. */
+static struct {
+	int set;
+	struct sockaddr_storage ss;
+	socklen_t len;
+} child_peer;
+
+int
+listener_peer(struct sockaddr_storage *ss, socklen_t *len)
+{
+	if (!child_peer.set)
+		return -1;
+	*ss = child_peer.ss;
+	*len = child_peer.len;
+	return 0;
+}
+
 int
 listener_source_claim(const struct ws_addr *a)
 {
@@ -147,9 +164,12 @@ listener_source_claim(const struct ws_addr *a)
 }
 
 /* In the child: the listener's fds and signal set are not its business. */
-static void __attribute__((noreturn))
-run_child(struct listener *l, int fd, int slot)
+static void __attribute__((noreturn)) run_child(struct listener *l, int fd,
+    int slot, const struct sockaddr_storage *ss, socklen_t len)
 {
+	child_peer.set = 1;
+	child_peer.ss = *ss;
+	child_peer.len = len;
 	if (l->o->per_source_in_child) {
 		child_source.table = l->sources;
 		child_source.slot = slot;
@@ -228,7 +248,8 @@ over_source_limit(struct listener *l, int fd, const struct ws_addr *key)
 }
 
 static void
-spawn_child(struct listener *l, int fd, const struct ws_addr *key)
+spawn_child(struct listener *l, int fd, const struct ws_addr *key,
+    const struct sockaddr_storage *ss, socklen_t len)
 {
 	int slot = -1;
 	pid_t pid;
@@ -237,7 +258,7 @@ spawn_child(struct listener *l, int fd, const struct ws_addr *key)
 		slot = persource_take(l->sources, key);
 	pid = fork();
 	if (pid == 0)
-		run_child(l, fd, slot);
+		run_child(l, fd, slot, ss, len);
 	if (l->sources != NULL)
 		persource_own(l->sources, slot, pid);
 	if (pid == -1)
@@ -285,7 +306,7 @@ accept_batch(struct listener *l)
 				continue;
 			counted = &key;
 		}
-		spawn_child(l, fd, counted);
+		spawn_child(l, fd, counted, &ss, len);
 	}
 }
 

@@ -8,6 +8,7 @@
 #define LISTENER_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "jail.h"
 #include "ws.h"
@@ -40,6 +41,10 @@ int listener_open(const char *spec, char *err, size_t errcap);
 int listener_run(int lfd, const struct listener_opts *o, int (*serve)(int fd),
     void (*reload)(void));
 
+/* In a child: the peer's address as accept gave it, which holds even
+ * when the peer has gone (a balancer's check that connects and resets
+ * leaves getpeername nothing). 0, or -1 outside a listener's child. */
+int listener_peer(struct sockaddr_storage *ss, socklen_t *len);
 /* In a child, with per_source_in_child: counts the connection under
  * the client's address; 1 when that exceeds max_per_source (the caller
  * answers with listener_busy and ends). 0 elsewhere. */

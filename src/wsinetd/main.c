@@ -190,11 +190,17 @@ serve_fds(int rfd, int wfd)
 	struct conn c;
 	char program[32] = "";
 	const char *peer = client.name;
+	struct sockaddr_storage ss;
+	socklen_t len;
 	int status;
 
 	log_init("wsinetd", 1, rfd, wfd);
 	net_nodelay(wfd);
-	client_from_fd(&client, rfd);
+	/* A listener's child has its peer from accept already. */
+	if (listener_peer(&ss, &len) == 0)
+		client_from_addr(&client, &ss, len);
+	else
+		client_from_fd(&client, rfd);
 	cfg.bridge.peer = peer;
 	cfg.web.peer = peer;
 	static_use(&cfg.web);
