@@ -96,6 +96,7 @@ class Server:
         self.key, self.name, self.raw, self.env = key, name, raw, env
         self.hello, self.echo, self.guard = hello, echo, guard
         self.why_not = None
+        self.host = HOST  # where the load connects
         self.procs = {}  # "hello"/"echo" -> (Popen, port)
 
 
@@ -316,7 +317,7 @@ def tree_pss(pid):
 
 def run_load(server, kind, args, timeout):
     proc, port = server.procs[kind]
-    cmd = [LOAD] + args + (["--raw"] if server.raw else []) + [HOST,
+    cmd = [LOAD] + args + (["--raw"] if server.raw else []) + [server.host,
                                                                 str(port)]
     try:
         res = subprocess.run(cmd, capture_output=True, text=True,
