@@ -64,7 +64,7 @@ WSCLIENT_SRC = $(wildcard src/wsclient/*.c)
 HEADERS = $(wildcard src/*/*.h)
 INC = -Isrc/core -Isrc/engine
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url fuzz_pmd
+FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url fuzz_pmd fuzz_inflate
 
 # --console serves contrib/www from the binary: scripts/embed turns the
 # files into a C table in the build tree (never committed), rebuilt when
@@ -147,14 +147,24 @@ MAXLEN_fuzz_response = 4096
 MAXLEN_fuzz_frames = 4096
 MAXLEN_fuzz_url = 512
 MAXLEN_fuzz_pmd = 512
+MAXLEN_fuzz_inflate = 4096
+# fuzz_inflate drives the engine's inflate path (deflate.c, over buf.c and
+# zlib) behind the core's frame decoder; no allocation of its may reach
+# a MiB, whatever the input claims.
+FUZZ_ENGINE = src/engine/deflate.c src/engine/buf.c
+$(B)/fuzz/replay_fuzz_inflate $(B)/libfuzzer/fuzz_inflate: $(FUZZ_ENGINE) \
+		src/engine/deflate.h src/engine/buf.h
+$(B)/fuzz/replay_fuzz_inflate $(B)/libfuzzer/fuzz_inflate: \
+	FUZZ_EXTRA = -Isrc/engine $(FUZZ_ENGINE) $(shell pkg-config --libs zlib)
+FUZZ_FLAGS_fuzz_inflate = -malloc_limit_mb=1
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/.dirs
 	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc/core -o $@ $< \
-		tests/fuzz/replay.c $(CORE_SRC) $(CRYPTO_LIBS)
+		tests/fuzz/replay.c $(CORE_SRC) $(FUZZ_EXTRA) $(CRYPTO_LIBS)
 
 $(B)/libfuzzer/%: tests/fuzz/%.c $(FUZZ_DEPS) | $(B)/.dirs
 	$(FUZZ_CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -Isrc/core \
-		-o $@ $< $(CORE_SRC) $(CRYPTO_LIBS)
+		-o $@ $< $(CORE_SRC) $(FUZZ_EXTRA) $(CRYPTO_LIBS)
 
 fuzz-replay: $(FUZZ:%=$(B)/fuzz/replay_%)
 
@@ -164,7 +174,7 @@ fuzz-%: $(B)/libfuzzer/fuzz_%
 	rm -rf $(B)/fuzz-run/fuzz_$* && mkdir -p $(B)/fuzz-run/fuzz_$*/corpus
 	cp tests/fuzz/corpus/fuzz_$*/* $(B)/fuzz-run/fuzz_$*/corpus/
 	$< -max_total_time=$(FUZZ_SECONDS) -max_len=$(MAXLEN_fuzz_$*) \
-		-print_final_stats=1 \
+		-print_final_stats=1 $(FUZZ_FLAGS_fuzz_$*) \
 		-artifact_prefix=$(B)/fuzz-run/fuzz_$*/ \
 		$(B)/fuzz-run/fuzz_$*/corpus tests/fuzz/regress/fuzz_$*
 

@@ -10,8 +10,8 @@
 
 #include <zlib.h>
 
+#include "buf.h"
 #include "deflate.h"
-#include "engine.h"
 
 /* Inflated output is taken in pieces of at most this much, so that the
  * limit is checked while a bomb goes off, not after. */
@@ -244,6 +244,35 @@ conn_inflate_chunk(struct conn_deflate *d, const uint8_t *in, size_t n, int fin,
 	if (d->rx_reset)
 		inflateReset(z);
 	return 0;
+}
+
+/* The engine's message path: the UTF-8 of what was inflated is judged
+ * even when inflating failed, so that where the frames were cut never
+ * changes which close code a message earns. */
+unsigned
+conn_inflate_event(struct conn_deflate *d, const struct ws_event *ev,
+    struct conn_buf *msg, uint64_t limit, const char **reason)
+{
+	size_t before, ok;
+	unsigned code;
+
+	if (ev->first) {
+		msg->off = msg->len = 0;
+		memset(&d->utf8, 0, sizeof(d->utf8));
+	}
+	before = msg->len;
+	code = conn_inflate_chunk(d, ev->data, ev->len, ev->fin, msg, limit,
+	    reason);
+	if (ev->opcode != WS_OP_TEXT)
+		return code;
+	ok = msg->len > before
+	    ? ws_utf8_feed(&d->utf8, msg->p + before, msg->len - before)
+	    : 0;
+	if (ok < msg->len - before ||
+	    (code == 0 && ev->fin && !ws_utf8_complete(&d->utf8)))
+		return bad(reason, WS_CLOSE_INVALID_PAYLOAD,
+		    "invalid UTF-8 in text");
+	return code;
 }
 
 void

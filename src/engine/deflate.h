@@ -63,6 +63,11 @@ size_t conn_deflate_message(struct conn_deflate *d, const void *prefix,
  * when out of memory) with *reason. */
 unsigned conn_inflate_chunk(struct conn_deflate *d, const uint8_t *in, size_t n,
     int fin, struct conn_buf *out, uint64_t limit, const char **reason);
+/* Inflates a data event of a compressed message onto msg (emptied by the
+ * message's first frame), text checked as UTF-8 as it comes. Returns 0 or
+ * the close code, as conn_inflate_chunk. */
+unsigned conn_inflate_event(struct conn_deflate *d, const struct ws_event *ev,
+    struct conn_buf *msg, uint64_t limit, const char **reason);
 void conn_deflate_free(struct conn_deflate *d);
 
 #endif
