@@ -183,13 +183,23 @@ fuzz: $(FUZZ:fuzz_%=fuzz-%)
 # The benchmark's own programs. load drives the servers; the floors and
 # the bridge child are static and never sanitized, since they stand for
 # the least a server can cost.
-BENCH_TOOLS = load floor_handler hello_child raw_server
+BENCH_TOOLS = load floor_handler hello_child raw_server deflate_corpus
 STATIC_CFLAGS = $(WARN) $(DEFS) -O2 -static $(INC)
 
+# load --deflate inflates with the engine's own code (deflate.c, zlib), as
+# does deflate_corpus.
+LOAD_ENGINE_OBJ = $(call obj,src/engine/deflate.c src/engine/buf.c)
 $(B)/bench/load: tests/bench/load.c tests/bench/hist.c tests/bench/hist.h \
-		src/core/ws.h src/engine/exits.h $(B)/libws.a | $(B)/.dirs
+		src/core/ws.h src/engine/exits.h $(LOAD_ENGINE_OBJ) \
+		$(B)/libws.a | $(B)/.dirs
 	$(CC) $(ALL_CFLAGS) $(INC) -o $@ tests/bench/load.c tests/bench/hist.c \
-		$(B)/libws.a $(WSCLIENT_LIBS)
+		$(LOAD_ENGINE_OBJ) $(B)/libws.a $(WSCLIENT_LIBS)
+
+# wsinetd's compressor on a corpus, in process, for tests/bench/deflate.
+$(B)/bench/deflate_corpus: tests/bench/deflate_corpus.c $(LOAD_ENGINE_OBJ) \
+		$(B)/libws.a | $(B)/.dirs
+	$(CC) $(ALL_CFLAGS) $(INC) -o $@ $< $(LOAD_ENGINE_OBJ) $(B)/libws.a \
+		$(WSCLIENT_LIBS)
 
 $(B)/bench/floor_handler: tests/bench/floor_handler.c $(CORE_SRC) \
 		src/core/ws.h | $(B)/.dirs

@@ -4,7 +4,10 @@
  * drives many loopback connections through the hello exchange (session),
  * pipelined echo (echo), or holds them open (idle) so the server's memory
  * can be read. It ends by itself (count, duration or timeouts) and says
- * how it went on stdout as key=value pairs; failures go to stderr.
+ * how it went on stdout as key=value pairs; failures go to stderr. With
+ * --deflate it offers permessage-deflate as Chrome does, insists on it,
+ * sends its message compressed once (each message on its own, as a
+ * client may) and inflates the server's with the engine's own code.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "deflate.h"
 #include "exits.h"
 #include "hist.h"
 #include "ws.h"
@@ -32,11 +37,14 @@ static const char USAGE[] =
     "usage: load session [-c CONC] [-n COUNT] [-d SECS] [OPTIONS] HOST PORT\n"
     "       load echo [-c CONC] [-s SIZE] [-w WINDOW] [-n COUNT] [-d SECS]\n"
     "                 [OPTIONS] HOST PORT\n"
-    "       load idle [-k CONNS] [-d SECS] [OPTIONS] HOST PORT\n"
+    "       load idle [-k CONNS] [-m MSGS] [-d SECS] [OPTIONS] HOST PORT\n"
     "options: --raw (plain TCP, lines instead of frames), -t SECS (each\n"
-    "connection's timeout, default 10), --path PATH. HOST is 127.0.0.1 or\n"
-    "::1. idle prints \"ready\" once its connections are open and closes\n"
-    "them at a line or EOF on stdin, SIGTERM, SIGINT or after -d SECS.\n";
+    "connection's timeout, default 10), --path PATH, --deflate (offer\n"
+    "permessage-deflate and fail where it is not agreed), --payload FILE\n"
+    "(echo, idle -m: the message is FILE, not SIZE bytes of 'a'). HOST is\n"
+    "127.0.0.1 or ::1. idle prints \"ready\" once its connections are open\n"
+    "(with -m, once each has had MSGS messages echoed) and closes them at\n"
+    "a line or EOF on stdin, SIGTERM, SIGINT or after -d SECS.\n";
 
 static const char WELCOME[] = "Welcome to the WebSocket server!";
 static const char HELLO[] = "Hello, WebSocket server!";
@@ -44,6 +52,8 @@ static const char REPLY[] = "You said: Hello, WebSocket server!";
 /* The key does not need to be random: the servers cannot tell, and the
  * answer it calls for is then computed once. */
 static const char KEY[] = "dGhlIHNhbXBsZSBub25jZQ==";
+/* --deflate: what Chrome offers */
+static const char *const OFFER = "Sec-WebSocket-Extensions: " WS_PMD_OFFER;
 
 #define IN_CAP (64 * 1024)
 #define OUT_CAP 512
@@ -68,7 +78,9 @@ enum cstate {
 
 struct opts {
 	enum mode mode;
-	int raw;
+	int raw, deflate;
+	const char *payload; /* a file: the echo message */
+	unsigned long long hold_msgs; /* idle: echoed before holding */
 	long conc, window;
 	unsigned long long count;
 	size_t size;
@@ -86,16 +98,18 @@ struct lconn {
 	long long t0, deadline; /* microseconds */
 	struct ws_parser p;
 	struct ws_response resp;
-	char in[IN_CAP];
-	size_t in_len;
-	uint8_t out[OUT_CAP];
-	size_t out_off, out_len;
 	unsigned long long frames; /* echo: copies of the shared frame queued */
 	size_t frame_off;
 	unsigned long long quota, sent, received;
 	uint64_t msg_len, raw_bytes;
 	size_t match;
-	int mismatch, want_out, shut;
+	int mismatch, want_out, shut, held;
+	struct conn_deflate pmd; /* --deflate: the server's messages */
+	struct conn_buf zmsg; /* the message being inflated */
+	char in[IN_CAP];
+	size_t in_len;
+	uint8_t out[OUT_CAP];
+	size_t out_off, out_len;
 };
 
 struct run {
@@ -108,8 +122,12 @@ struct run {
 	uint8_t
 	    *frame; /* echo: one whole message, masked, sent again and again */
 	size_t frame_len;
+	uint8_t *payload; /* --payload: what frame carries, to compare */
 	unsigned long long started, ok, failed, msgs, left_open;
-	long active, opened;
+	/* --deflate: the server's compressed payloads, before and after
+	 * inflating */
+	unsigned long long wire_bytes, inflated_bytes;
+	long active, opened, held;
 	int first_fail, released;
 	long long t_start, t_end, t_last;
 	struct hist h;
@@ -194,6 +212,8 @@ parse_addr(struct opts *o, const char *host, const char *port)
 static const struct option LONGOPTS[] = {
 	{ "raw", no_argument, NULL, 'r' },
 	{ "path", required_argument, NULL, 'p' },
+	{ "deflate", no_argument, NULL, 'z' },
+	{ "payload", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -241,7 +261,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		usage(NULL);
 	parse_mode(o, argv[1]);
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "c:k:n:d:s:w:t:h", LONGOPTS,
+	while ((ch = getopt_long(argc, argv, "c:k:m:n:d:s:w:t:h", LONGOPTS,
 		    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -275,8 +295,18 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 't':
 			o->timeout = parse_num(optarg, "-t: seconds");
 			break;
+		case 'm':
+			v = parse_num(optarg, "-m: a count of messages");
+			o->hold_msgs = (unsigned long long)v;
+			break;
 		case 'r':
 			o->raw = 1;
+			break;
+		case 'z':
+			o->deflate = 1;
+			break;
+		case 'f':
+			o->payload = optarg;
 			break;
 		case 'p':
 			o->path = optarg;
@@ -290,6 +320,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		usage("HOST and PORT are required");
+	if (o->deflate && o->raw)
+		usage("--deflate is for WebSocket, not --raw");
 	parse_addr(o, argv[optind], argv[optind + 1]);
 	set_defaults(o);
 }
@@ -446,6 +478,9 @@ flush(struct run *r, struct lconn *c)
 static void
 release(struct run *r, struct lconn *c)
 {
+	conn_deflate_free(&c->pmd);
+	free(c->zmsg.p);
+	c->zmsg = (struct conn_buf){ 0 };
 	close(c->fd);
 	c->fd = -1;
 	c->st = C_FREE;
@@ -506,6 +541,7 @@ start_conn(struct run *r, struct lconn *c)
 	/* Room for the hello exchange's messages whatever -s says. */
 	ws_parser_init(&c->p, WS_ROLE_CLIENT, (uint64_t)r->o.size + 1024);
 	ws_response_init(&c->resp, 0);
+	c->resp.extensions_offered = r->o.deflate;
 	r->started++;
 	r->active++;
 	ev.events = EPOLLIN | EPOLLOUT;
@@ -530,12 +566,34 @@ may_start(const struct run *r)
 	return r->t_end == 0 || now_us() < r->t_end;
 }
 
+/* Idle with -m: echo the quota, then hold the connection open. */
+static void
+hold_refill(struct run *r, struct lconn *c)
+{
+	while (c->sent < c->quota &&
+	    c->sent - c->received < (unsigned long long)r->o.window) {
+		c->frames++;
+		c->sent++;
+	}
+	if (c->received < c->quota || c->held)
+		return;
+	c->held = 1;
+	r->held++;
+	c->deadline = 0;
+	if (r->released)
+		queue_close(r, c);
+}
+
 /* Echo: keep the window full while the quota and the clock allow. */
 static void
 echo_refill(struct run *r, struct lconn *c)
 {
 	int more = r->t_end == 0 || now_us() < r->t_end;
 
+	if (r->o.mode == MODE_IDLE) {
+		hold_refill(r, c);
+		return;
+	}
 	while (more && c->sent < c->quota &&
 	    c->sent - c->received < (unsigned long long)r->o.window) {
 		c->frames++;
@@ -552,9 +610,8 @@ opened(struct run *r, struct lconn *c)
 	c->st = C_OPEN;
 	r->opened++;
 	if (r->o.mode == MODE_IDLE) {
-		c->deadline = 0;
-		if (r->released)
-			queue_close(r, c);
+		c->quota = r->o.hold_msgs;
+		hold_refill(r, c);
 	} else if (r->o.mode == MODE_ECHO) {
 		echo_refill(r, c);
 	}
@@ -599,6 +656,10 @@ echo_message(struct run *r, struct lconn *c, const char **why)
 		*why = "echo reply of the wrong size";
 		return -1;
 	}
+	if (c->mismatch) {
+		*why = "echo reply differs from the message sent";
+		return -1;
+	}
 	c->received++;
 	r->msgs++;
 	r->t_last = now_us();
@@ -606,21 +667,56 @@ echo_message(struct run *r, struct lconn *c, const char **why)
 	return 0;
 }
 
+/* --deflate: a chunk of a compressed message, inflated; *p and *n are
+ * then what it added. Returns -1 when the server's data is bad. */
+static int
+inflate_data(struct run *r, struct lconn *c, const struct ws_event *ev,
+    const uint8_t **p, size_t *n, const char **why)
+{
+	size_t before = ev->first ? 0 : c->zmsg.len;
+
+	if (conn_inflate_event(&c->pmd, ev, &c->zmsg, c->p.max_message, why))
+		return -1;
+	r->wire_bytes += ev->len;
+	r->inflated_bytes += c->zmsg.len - before;
+	*p = c->zmsg.p + before;
+	*n = c->zmsg.len - before;
+	return 0;
+}
+
+/* Echo of a known message: compare as it comes. */
+static void
+echo_chunk(struct run *r, struct lconn *c, const uint8_t *p, size_t n)
+{
+	if (r->payload == NULL || c->mismatch)
+		return;
+	if (c->msg_len > r->o.size || n > r->o.size - c->msg_len ||
+	    memcmp(r->payload + c->msg_len, p, n) != 0)
+		c->mismatch = 1;
+}
+
 /* One data event: bookkeeping, and at the end of a message its check. */
 static int
 on_data(struct run *r, struct lconn *c, const struct ws_event *ev,
     const char **why)
 {
+	const uint8_t *p = ev->data;
+	size_t n = ev->len;
+
 	if (ev->first)
 		c->msg_len = 0, c->match = 0, c->mismatch = 0;
-	c->msg_len += ev->len;
+	if (ev->compressed && inflate_data(r, c, ev, &p, &n, why) == -1)
+		return -1;
 	if (r->o.mode == MODE_SESSION)
-		session_chunk(c, ev->data, ev->len);
+		session_chunk(c, p, n);
+	else
+		echo_chunk(r, c, p, n);
+	c->msg_len += n;
 	if (!ev->fin || c->st != C_OPEN)
 		return 0;
 	if (r->o.mode == MODE_SESSION)
 		return session_message(r, c, why);
-	if (r->o.mode == MODE_ECHO)
+	if (r->o.mode == MODE_ECHO || c->quota > 0)
 		return echo_message(r, c, why);
 	return 0;
 }
@@ -707,6 +803,28 @@ raw_echo(struct run *r, struct lconn *c)
 	}
 }
 
+/* --deflate: a server that answers without it fails, so that a silent
+ * fallback never passes for a compressed figure. */
+static int
+agree_deflate(struct run *r, struct lconn *c)
+{
+	struct conn_deflate_opts o = { .on = 1 };
+	struct ws_pmd agreed;
+	const char *why;
+
+	if (c->resp.extensions.p == NULL) {
+		fail(r, c, EXIT_HANDSHAKE, "permessage-deflate not agreed");
+		return -1;
+	}
+	if (ws_pmd_answer(c->resp.extensions, 1, &agreed, &why) == -1) {
+		fail(r, c, EXIT_HANDSHAKE, why);
+		return -1;
+	}
+	conn_deflate_setup(&c->pmd, &o, &agreed, WS_ROLE_CLIENT);
+	c->p.rsv1_ok = 1;
+	return 0;
+}
+
 static int
 on_handshake(struct run *r, struct lconn *c)
 {
@@ -724,6 +842,8 @@ on_handshake(struct run *r, struct lconn *c)
 	}
 	rest = c->in_len - (size_t)end;
 	c->in_len = 0;
+	if (r->o.deflate && agree_deflate(r, c) == -1)
+		return 1;
 	opened(r, c);
 	return feed_frames(r, c, (uint8_t *)c->in + end, rest);
 }
@@ -887,10 +1007,10 @@ idle_progress(struct run *r, int *ready)
 {
 	long i, open = 0;
 
-	if (*ready || r->opened + (long)r->failed < r->o.conc)
+	if (*ready || r->held + (long)r->failed < r->o.conc)
 		return;
 	for (i = 0; i < r->o.conc; i++)
-		open += r->c[i].st == C_OPEN;
+		open += r->c[i].st == C_OPEN && r->c[i].held;
 	*ready = 1;
 	printf("ready open=%ld failed=%llu\n", open, r->failed);
 	fflush(stdout);
@@ -941,23 +1061,71 @@ loop(struct run *r)
 
 /* ---- set-up and report ---- */
 
+/* --payload: the whole file, which says the message size. */
+static void
+read_payload(struct run *r)
+{
+	FILE *f = fopen(r->o.payload, "rb");
+	long n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0)
+		die(r->o.payload);
+	if (n < 1 || n > (1L << 30))
+		usage("--payload must be 1 byte to 1 GiB");
+	r->o.size = (size_t)n;
+	if ((r->payload = malloc(r->o.size)) == NULL)
+		die("malloc");
+	rewind(f);
+	if (fread(r->payload, 1, r->o.size, f) != r->o.size)
+		die(r->o.payload);
+	fclose(f);
+}
+
+/* --deflate: the message compressed once, on its own, with a 512-byte
+ * window (zlib's least), which every window a server may ask of us
+ * holds. 0 when it does not shrink, and goes as it is. */
+static size_t
+deflate_once(const uint8_t *p, size_t n, uint8_t *out)
+{
+	struct conn_deflate_opts o = { .on = 1, .window = 9 };
+	struct ws_pmd none = { 0 };
+	struct conn_deflate d;
+	size_t z;
+
+	conn_deflate_setup(&d, &o, &none, WS_ROLE_CLIENT);
+	z = conn_deflate_message(&d, NULL, 0, p, n, out, n + 8);
+	conn_deflate_free(&d);
+	return z;
+}
+
 static void
 build_frame(struct run *r)
 {
-	uint8_t hdr[WS_FRAME_HEADER_MAX], mask[4];
+	uint8_t hdr[WS_FRAME_HEADER_MAX], mask[4], *body;
 	uint32_t m = next_mask();
-	size_t hl;
+	size_t hl, len = r->o.size, z = 0;
 
 	memcpy(mask, &m, 4);
-	hl =
-	    r->o.raw ? 0 : ws_frame_header(hdr, 1, WS_OP_TEXT, r->o.size, mask);
-	r->frame_len = hl + r->o.size;
+	if ((body = malloc(r->o.size + 8)) == NULL)
+		die("malloc");
+	if (r->payload == NULL)
+		memset(body, 'a', r->o.size);
+	else if (!r->o.deflate ||
+	    (z = deflate_once(r->payload, r->o.size, body)) == 0)
+		memcpy(body, r->payload, r->o.size);
+	if (z > 0)
+		len = z;
+	hl = r->o.raw ? 0 : ws_frame_header(hdr, 1, WS_OP_TEXT, len, mask);
+	if (z > 0)
+		hdr[0] |= WS_FRAME_RSV1;
+	r->frame_len = hl + len;
 	if ((r->frame = malloc(r->frame_len)) == NULL)
 		die("malloc");
 	memcpy(r->frame, hdr, hl);
-	memset(r->frame + hl, 'a', r->o.size);
+	memcpy(r->frame + hl, body, len);
 	if (!r->o.raw)
-		ws_mask(r->frame + hl, r->o.size, mask, 0);
+		ws_mask(r->frame + hl, len, mask, 0);
+	free(body);
 }
 
 static void
@@ -1007,11 +1175,14 @@ setup(struct run *r)
 	for (i = 0; i < r->o.conc; i++)
 		r->c[i].fd = -1;
 	ws_accept_key(KEY, strlen(KEY), r->accept);
-	r->request_len = ws_client_request(r->request, sizeof(r->request),
-	    r->o.host_header, r->o.path, KEY, NULL, 0);
+	r->request_len =
+	    ws_client_request(r->request, sizeof(r->request), r->o.host_header,
+		r->o.path, KEY, r->o.deflate ? &OFFER : NULL, r->o.deflate);
 	if (r->request_len == 0)
 		usage("--path does not fit in a request line");
-	if (r->o.mode == MODE_ECHO)
+	if (r->o.payload)
+		read_payload(r);
+	if (r->o.mode == MODE_ECHO || r->o.hold_msgs > 0)
 		build_frame(r);
 	r->t_start = now_us();
 	if (r->o.secs > 0)
@@ -1054,13 +1225,18 @@ report(struct run *r)
 		    (double)hist_percentile(&r->h, 1.0) / 1e3);
 	} else if (r->o.mode == MODE_ECHO) {
 		printf("echo ok=%llu failed=%llu secs=%.3f size=%zu msgs=%llu "
-		       "msgs_per_sec=%.1f mb_per_sec=%.2f\n",
+		       "msgs_per_sec=%.1f mb_per_sec=%.2f wire_bytes=%llu "
+		       "inflated_bytes=%llu\n",
 		    r->ok, r->failed, secs, r->o.size, r->msgs,
 		    secs > 0 ? (double)r->msgs / secs : 0,
 		    secs > 0 ? (double)r->msgs * (double)r->o.size / secs / 1e6
-			     : 0);
+			     : 0,
+		    r->wire_bytes, r->inflated_bytes);
 	} else {
-		printf("idle ok=%llu failed=%llu\n", r->ok, r->failed);
+		printf("idle ok=%llu failed=%llu msgs=%llu wire_bytes=%llu "
+		       "inflated_bytes=%llu\n",
+		    r->ok, r->failed, r->msgs, r->wire_bytes,
+		    r->inflated_bytes);
 	}
 	if (r->left_open > 0)
 		fprintf(stderr,

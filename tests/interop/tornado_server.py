@@ -4,13 +4,14 @@
 WebSocketHandler doing the hello exchange, for the interop tests and the
 benchmarks.
 
-usage: tornado_server.py [--echo] [--host ADDR] PORT
+usage: tornado_server.py [--echo] [--compression] [--host ADDR] PORT
 
 Listens on ADDR (default 127.0.0.1) port PORT, any path. On open it
 writes "Welcome to the WebSocket server!", answers each message M with
 "You said: " + M, and when a connection ends prints the close code the
 client sent. With --echo it sends each message back as it came instead,
-and says nothing on open. Runs until killed.
+and says nothing on open. With --compression it accepts permessage-deflate
+offers, with tornado's defaults for it. Runs until killed.
 """
 import argparse
 import asyncio
@@ -32,6 +33,10 @@ class HelloHandler(tornado.websocket.WebSocketHandler):
     def on_close(self):
         print(f"client closed: {self.close_code}", flush=True)
 
+    def get_compression_options(self):
+        # None declines every offer; {} accepts with tornado's defaults.
+        return {} if self.settings["compression"] else None
+
 
 class EchoHandler(HelloHandler):
     def open(self):
@@ -45,13 +50,15 @@ async def main(args):
     handler = EchoHandler if args.echo else HelloHandler
     # Room for the benchmarks' 1 MiB echo (tornado's default is 10 MiB).
     app = tornado.web.Application([(r"/.*", handler)],
-                                  websocket_max_message_size=16 << 20)
+                                  websocket_max_message_size=16 << 20,
+                                  compression=args.compression)
     app.listen(args.port, address=args.host)
     await asyncio.Event().wait()
 
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--echo", action="store_true")
+ap.add_argument("--compression", action="store_true")
 ap.add_argument("--host", default="127.0.0.1")
 ap.add_argument("port", type=int)
 asyncio.run(main(ap.parse_args()))

@@ -2,13 +2,15 @@
 // The hello exchange served by node's ws, for the interop tests and the
 // benchmarks.
 //
-// usage: node ws_server.js [--echo] [--host ADDR] PORT
+// usage: node ws_server.js [--echo] [--compression] [--host ADDR] PORT
 //
 // Listens on ADDR (default 127.0.0.1) port PORT. On open it sends
 // "Welcome to the WebSocket server!", answers each text message M with
 // "You said: " + M, and when a connection ends prints the close code the
 // client sent. With --echo it sends each message back as it came
-// instead, and says nothing on open. Runs until killed. Needs
+// instead, and says nothing on open. With --compression it accepts
+// permessage-deflate offers, with ws's own defaults for it (which leave
+// messages under 1 KiB uncompressed). Runs until killed. Needs
 // NODE_PATH=/usr/share/nodejs (Debian's node-ws). CommonJS and nothing
 // newer than node 18 (Debian bookworm's).
 'use strict';
@@ -17,10 +19,13 @@ const WebSocket = require('ws');
 
 // { echo, host, port } from the command line, or null.
 function parse(args) {
-  const opts = { echo: false, host: '127.0.0.1', port: 0 };
+  const opts = { echo: false, compression: false, host: '127.0.0.1',
+    port: 0 };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--echo')
       opts.echo = true;
+    else if (args[i] === '--compression')
+      opts.compression = true;
     else if (args[i] === '--host' && i + 1 < args.length)
       opts.host = args[++i];
     else if (!opts.port && /^[0-9]+$/.test(args[i]))
@@ -33,11 +38,13 @@ function parse(args) {
 
 const opts = parse(process.argv.slice(2));
 if (!opts) {
-  console.error('usage: ws_server.js [--echo] [--host ADDR] PORT');
+  console.error('usage: ws_server.js [--echo] [--compression] [--host ADDR] ' +
+    'PORT');
   process.exit(2);
 }
 
-const server = new WebSocket.Server({ host: opts.host, port: opts.port });
+const server = new WebSocket.Server({ host: opts.host, port: opts.port,
+  perMessageDeflate: opts.compression });
 server.on('connection', (ws) => {
   if (!opts.echo)
     ws.send('Welcome to the WebSocket server!');
