@@ -14,8 +14,11 @@
 #include "deflate.h"
 
 /* Inflated output is taken in pieces of at most this much, so that the
- * limit is checked while a bomb goes off, not after. */
+ * limit is checked while a bomb goes off, not after; the buffer grows
+ * only when less than INFLATE_ROOM_MIN of it is free, so that a small
+ * message does not cost a piece's worth of buffer. */
 #define INFLATE_CHUNK (16 * 1024)
+#define INFLATE_ROOM_MIN 1024
 
 static const uint8_t TAIL[4] = { 0x00, 0x00, 0xff, 0xff };
 
@@ -164,6 +167,26 @@ at_limit(z_stream *z, const char **reason)
 	return 0;
 }
 
+/* Room for the next piece of output: what out has free, grown by
+ * doubling when that is little, never past limit. 0 when out of memory. */
+static size_t
+out_room(struct conn_buf *out, uint64_t limit)
+{
+	uint64_t left = limit - (out->len - out->off);
+	size_t room = out->cap - out->len;
+
+	if (room < INFLATE_ROOM_MIN && room < left) {
+		if (conn_buf_reserve(out,
+			left < INFLATE_ROOM_MIN ? (size_t)left
+						: INFLATE_ROOM_MIN) == -1)
+			return 0;
+		room = out->cap - out->len;
+	}
+	if (room > left)
+		room = (size_t)left;
+	return room > INFLATE_CHUNK ? INFLATE_CHUNK : room;
+}
+
 /* Inflates all of z's input onto out, in pieces, within limit. */
 static unsigned
 inflate_all(z_stream *z, struct conn_buf *out, uint64_t limit,
@@ -182,10 +205,7 @@ inflate_all(z_stream *z, struct conn_buf *out, uint64_t limit,
 				return 0;
 			continue; /* a final block's end, say: go on */
 		}
-		room = limit - (out->len - out->off);
-		if (room > INFLATE_CHUNK)
-			room = INFLATE_CHUNK;
-		if (conn_buf_reserve(out, room) == -1)
+		if ((room = out_room(out, limit)) == 0)
 			return bad(reason, WS_CLOSE_INTERNAL_ERROR,
 			    "out of memory");
 		z->next_out = out->p + out->len;
