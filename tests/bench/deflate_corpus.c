@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * deflate_corpus FILE [PASSES]: wsinetd's permessage-deflate on a corpus
+ * deflate_corpus FILE [PASSES [WINDOW MEMLEVEL MIN]]: wsinetd's
+ * permessage-deflate on a corpus
  * of messages, in process: each message compressed as a server with the
  * defaults sends it to a browser (src/engine/deflate.c, context kept
  * from message to message) and inflated back as that browser would. FILE
@@ -8,7 +9,8 @@
  * Prints the message count, their bytes, the payload bytes on the wire
  * (a message that does not shrink goes as it is) and the microseconds
  * per message of each direction, the best of PASSES (default 5) fresh
- * connections.
+ * connections. WINDOW, MEMLEVEL and MIN try other defaults than
+ * deflate.h's, to choose them by measurement.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,12 +88,11 @@ struct pass {
 
 /* One connection's worth: every message out and back in, checked. */
 static void
-one_pass(const struct corpus *c, struct pass *p)
+one_pass(const struct corpus *c, const struct conn_deflate_opts *o,
+    struct pass *p)
 {
-	/* What a server with the defaults agrees to Chrome's offer. */
-	struct ws_pmd agreed = { .client_max_window_bits =
-				     CONN_DEFLATE_WINDOW };
-	struct conn_deflate_opts o = { .on = 1, .min = CONN_DEFLATE_MIN };
+	/* What such a server agrees to Chrome's offer. */
+	struct ws_pmd agreed = { .client_max_window_bits = (uint8_t)o->window };
 	struct conn_deflate tx, rx;
 	struct conn_buf msg = { 0 };
 	struct ws_event ev = { .type = WS_EV_DATA,
@@ -106,8 +107,8 @@ one_pass(const struct corpus *c, struct pass *p)
 
 	if ((z = malloc(c->longest + 8)) == NULL)
 		fail("out of memory");
-	conn_deflate_setup(&tx, &o, &agreed, WS_ROLE_SERVER);
-	conn_deflate_setup(&rx, &o, &agreed, WS_ROLE_CLIENT);
+	conn_deflate_setup(&tx, o, &agreed, WS_ROLE_SERVER);
+	conn_deflate_setup(&rx, o, &agreed, WS_ROLE_CLIENT);
 	memset(p, 0, sizeof(*p));
 	for (off = 0; off < c->len; off += 4 + len) {
 		len = record_len(c->data + off);
@@ -136,15 +137,28 @@ one_pass(const struct corpus *c, struct pass *p)
 int
 main(int argc, char **argv)
 {
+	struct conn_deflate_opts o = { .on = 1,
+		.window = CONN_DEFLATE_WINDOW,
+		.mem_level = CONN_DEFLATE_MEM_LEVEL,
+		.min = CONN_DEFLATE_MIN };
 	struct corpus c;
 	struct pass p, best = { 0 };
 	int passes = argc > 2 ? atoi(argv[2]) : 5, i;
 
-	if (argc < 2 || argc > 3 || passes < 1)
-		fail("usage: deflate_corpus FILE [PASSES]");
+	if ((argc != 2 && argc != 3 && argc != 6) || passes < 1)
+		fail(
+		    "usage: deflate_corpus FILE [PASSES [WINDOW MEMLEVEL MIN]]");
+	if (argc == 6) {
+		o.window = (unsigned)atoi(argv[3]);
+		o.mem_level = atoi(argv[4]);
+		o.min = (size_t)atol(argv[5]);
+		if (o.window < 8 || o.window > 15 || o.mem_level < 1 ||
+		    o.mem_level > 9)
+			fail("WINDOW must be 8-15 and MEMLEVEL 1-9");
+	}
 	load(&c, argv[1]);
 	for (i = 0; i < passes; i++) {
-		one_pass(&c, &p);
+		one_pass(&c, &o, &p);
 		if (i == 0 ||
 		    p.deflate_us + p.inflate_us <
 			best.deflate_us + best.inflate_us)
