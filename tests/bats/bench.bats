@@ -148,3 +148,32 @@ idle ok=3 failed=0 msgs=30 wire_bytes=[1-9][0-9]* inflated_bytes=$((30 * size))\
 	run --separate-stderr -2 "$LOAD" session localhost 80
 	[[ $stderr == *"127.0.0.1 or ::1"* ]] || fail "load stderr: $stderr"
 }
+
+# records FILE N: N length-prefixed JSON messages, as tests/bench/deflate
+# writes its corpora.
+records() {
+	/usr/bin/python3 -c 'import json, struct, sys
+with open(sys.argv[1], "wb") as f:
+    for i in range(int(sys.argv[2])):
+        m = json.dumps({"user": "u%d" % (i % 3), "text": "hello there " * (i % 7 + 1)}).encode()
+        f.write(struct.pack(">I", len(m)) + m)' "$1" "$2"
+}
+
+@test "deflate_corpus compresses a corpus, inflates it back and counts what went on the wire" {
+	records "$BATS_TEST_TMPDIR/corpus" 50
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/corpus")
+	run --separate-stderr -0 "$BUILD/bench/deflate_corpus" \
+		"$BATS_TEST_TMPDIR/corpus" 1
+	assert_output --regexp "^corpus messages=50 bytes=$((size - 200)) wire=[0-9]+ deflate_us=[0-9.]+ inflate_us=[0-9.]+\$"
+	wire=${output##*wire=}
+	wire=${wire%% *}
+	((wire > 0 && wire * 2 < size - 200)) || fail "wire bytes: $wire"
+}
+
+@test "control: deflate_corpus refuses a corpus whose last record is cut short" {
+	records "$BATS_TEST_TMPDIR/corpus" 5
+	head -c -3 "$BATS_TEST_TMPDIR/corpus" >"$BATS_TEST_TMPDIR/cut"
+	run --separate-stderr -1 "$BUILD/bench/deflate_corpus" \
+		"$BATS_TEST_TMPDIR/cut" 1
+	[[ $stderr == *"runs past the end"* ]] || fail "stderr: $stderr"
+}
