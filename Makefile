@@ -64,7 +64,8 @@ WSCLIENT_SRC = $(wildcard src/wsclient/*.c)
 HEADERS = $(wildcard src/*/*.h)
 INC = -Isrc/core -Isrc/engine
 UNITS = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url fuzz_pmd fuzz_proxy
+FUZZ = fuzz_request fuzz_frames fuzz_response fuzz_url fuzz_pmd fuzz_proxy \
+	fuzz_inflate
 
 # --console serves contrib/www from the binary: scripts/embed turns the
 # files into a C table in the build tree (never committed), rebuilt when
@@ -148,14 +149,24 @@ MAXLEN_fuzz_frames = 4096
 MAXLEN_fuzz_url = 512
 MAXLEN_fuzz_pmd = 512
 MAXLEN_fuzz_proxy = 2200
+MAXLEN_fuzz_inflate = 4096
+# fuzz_inflate drives the engine's inflate path (deflate.c, over buf.c and
+# zlib) behind the core's frame decoder; no allocation of its may reach
+# a MiB, whatever the input claims.
+FUZZ_ENGINE = src/engine/deflate.c src/engine/buf.c
+$(B)/fuzz/replay_fuzz_inflate $(B)/libfuzzer/fuzz_inflate: $(FUZZ_ENGINE) \
+		src/engine/deflate.h src/engine/buf.h
+$(B)/fuzz/replay_fuzz_inflate $(B)/libfuzzer/fuzz_inflate: \
+	FUZZ_EXTRA = -Isrc/engine $(FUZZ_ENGINE) $(shell pkg-config --libs zlib)
+FUZZ_FLAGS_fuzz_inflate = -malloc_limit_mb=1
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/.dirs
 	$(CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(UNIT_SAN) -Isrc/core -o $@ $< \
-		tests/fuzz/replay.c $(CORE_SRC) $(CRYPTO_LIBS)
+		tests/fuzz/replay.c $(CORE_SRC) $(FUZZ_EXTRA) $(CRYPTO_LIBS)
 
 $(B)/libfuzzer/%: tests/fuzz/%.c $(FUZZ_DEPS) | $(B)/.dirs
 	$(FUZZ_CC) $(WARN) $(DEFS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -Isrc/core \
-		-o $@ $< $(CORE_SRC) $(CRYPTO_LIBS)
+		-o $@ $< $(CORE_SRC) $(FUZZ_EXTRA) $(CRYPTO_LIBS)
 
 fuzz-replay: $(FUZZ:%=$(B)/fuzz/replay_%)
 
@@ -165,7 +176,7 @@ fuzz-%: $(B)/libfuzzer/fuzz_%
 	rm -rf $(B)/fuzz-run/fuzz_$* && mkdir -p $(B)/fuzz-run/fuzz_$*/corpus
 	cp tests/fuzz/corpus/fuzz_$*/* $(B)/fuzz-run/fuzz_$*/corpus/
 	$< -max_total_time=$(FUZZ_SECONDS) -max_len=$(MAXLEN_fuzz_$*) \
-		-print_final_stats=1 \
+		-print_final_stats=1 $(FUZZ_FLAGS_fuzz_$*) \
 		-artifact_prefix=$(B)/fuzz-run/fuzz_$*/ \
 		$(B)/fuzz-run/fuzz_$*/corpus tests/fuzz/regress/fuzz_$*
 
@@ -174,15 +185,24 @@ fuzz: $(FUZZ:fuzz_%=fuzz-%)
 # The benchmark's own programs. load drives the servers; the floors and
 # the bridge child are static and never sanitized, since they stand for
 # the least a server can cost.
-BENCH_TOOLS = load floor_handler hello_child raw_server
+BENCH_TOOLS = load floor_handler hello_child raw_server deflate_corpus
 STATIC_CFLAGS = $(WARN) $(DEFS) -O2 -static $(INC)
 
+# load --deflate inflates with the engine's own code (deflate.c, zlib), as
+# does deflate_corpus.
+LOAD_ENGINE_OBJ = $(call obj,src/engine/deflate.c src/engine/buf.c)
 $(B)/bench/load: tests/bench/load.c tests/bench/hist.c tests/bench/hist.h \
 		tests/bench/loadtls.c tests/bench/loadtls.h \
-		src/core/ws.h src/engine/exits.h $(B)/libws.a | $(B)/.dirs
+		src/core/ws.h src/engine/exits.h $(LOAD_ENGINE_OBJ) \
+		$(B)/libws.a | $(B)/.dirs
 	$(CC) $(ALL_CFLAGS) $(INC) -o $@ tests/bench/load.c tests/bench/hist.c \
-		tests/bench/loadtls.c \
-		$(B)/libws.a $(WSCLIENT_LIBS)
+		tests/bench/loadtls.c $(LOAD_ENGINE_OBJ) $(B)/libws.a $(WSCLIENT_LIBS)
+
+# wsinetd's compressor on a corpus, in process, for tests/bench/deflate.
+$(B)/bench/deflate_corpus: tests/bench/deflate_corpus.c $(LOAD_ENGINE_OBJ) \
+		$(B)/libws.a | $(B)/.dirs
+	$(CC) $(ALL_CFLAGS) $(INC) -o $@ $< $(LOAD_ENGINE_OBJ) $(B)/libws.a \
+		$(WSCLIENT_LIBS)
 
 $(B)/bench/floor_handler: tests/bench/floor_handler.c $(CORE_SRC) \
 		src/core/ws.h | $(B)/.dirs
@@ -245,7 +265,7 @@ lint: $(B)/libws.a
 # and others; tests/bench/benchlib.py is what they share); each script in
 # BENCH_SCRIPTS prints its own tables, run adds the peers side by side;
 # bench-core times the core's hot loops (UTF-8, masking, SHA-1) alone.
-BENCH_SCRIPTS = run tls static balancer
+BENCH_SCRIPTS = run tls deflate static balancer
 bench: all bench-tools
 	for script in $(BENCH_SCRIPTS); do tests/bench/$$script $(B) || exit 1; done
 	$(CC) $(WARN) $(DEFS) -O2 -Isrc/core -o $(B)/bench-core tests/bench/core.c \

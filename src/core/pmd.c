@@ -49,18 +49,23 @@ quoted_len(struct ws_str s)
 static size_t
 span_to(struct ws_str s, char sep)
 {
-	size_t i = 0, q;
+	const char *quote, *hit;
+	size_t i = 0, run, q;
 
-	while (i < s.n && s.p[i] != sep) {
-		if (s.p[i] == '"' &&
-		    (q = quoted_len((struct ws_str){ s.p + i, s.n - i })) > 0)
-			i += q;
-		else if (s.p[i] == '"')
+	/* Runs without quotes, all of a browser's offer, go by memchr. */
+	while (i < s.n) {
+		quote = memchr(s.p + i, '"', s.n - i);
+		run = quote ? (size_t)(quote - s.p) - i : s.n - i;
+		if ((hit = memchr(s.p + i, sep, run)) != NULL)
+			return (size_t)(hit - s.p);
+		if (quote == NULL)
 			return s.n;
-		else
-			i++;
+		i = (size_t)(quote - s.p);
+		if ((q = quoted_len((struct ws_str){ s.p + i, s.n - i })) == 0)
+			return s.n;
+		i += q;
 	}
-	return i;
+	return s.n;
 }
 
 /* Takes the next sep-separated piece off *s, trimmed; 0 when used up. */

@@ -10,12 +10,15 @@
 
 #include <zlib.h>
 
+#include "buf.h"
 #include "deflate.h"
-#include "engine.h"
 
 /* Inflated output is taken in pieces of at most this much, so that the
- * limit is checked while a bomb goes off, not after. */
+ * limit is checked while a bomb goes off, not after; the buffer grows
+ * only when less than INFLATE_ROOM_MIN of it is free, so that a small
+ * message does not cost a piece's worth of buffer. */
 #define INFLATE_CHUNK (16 * 1024)
+#define INFLATE_ROOM_MIN 1024
 
 static const uint8_t TAIL[4] = { 0x00, 0x00, 0xff, 0xff };
 
@@ -164,6 +167,26 @@ at_limit(z_stream *z, const char **reason)
 	return 0;
 }
 
+/* Room for the next piece of output: what out has free, grown by
+ * doubling when that is little, never past limit. 0 when out of memory. */
+static size_t
+out_room(struct conn_buf *out, uint64_t limit)
+{
+	uint64_t left = limit - (out->len - out->off);
+	size_t room = out->cap - out->len;
+
+	if (room < INFLATE_ROOM_MIN && room < left) {
+		if (conn_buf_reserve(out,
+			left < INFLATE_ROOM_MIN ? (size_t)left
+						: INFLATE_ROOM_MIN) == -1)
+			return 0;
+		room = out->cap - out->len;
+	}
+	if (room > left)
+		room = (size_t)left;
+	return room > INFLATE_CHUNK ? INFLATE_CHUNK : room;
+}
+
 /* Inflates all of z's input onto out, in pieces, within limit. */
 static unsigned
 inflate_all(z_stream *z, struct conn_buf *out, uint64_t limit,
@@ -182,10 +205,7 @@ inflate_all(z_stream *z, struct conn_buf *out, uint64_t limit,
 				return 0;
 			continue; /* a final block's end, say: go on */
 		}
-		room = limit - (out->len - out->off);
-		if (room > INFLATE_CHUNK)
-			room = INFLATE_CHUNK;
-		if (conn_buf_reserve(out, room) == -1)
+		if ((room = out_room(out, limit)) == 0)
 			return bad(reason, WS_CLOSE_INTERNAL_ERROR,
 			    "out of memory");
 		z->next_out = out->p + out->len;
@@ -244,6 +264,35 @@ conn_inflate_chunk(struct conn_deflate *d, const uint8_t *in, size_t n, int fin,
 	if (d->rx_reset)
 		inflateReset(z);
 	return 0;
+}
+
+/* The engine's message path: the UTF-8 of what was inflated is judged
+ * even when inflating failed, so that where the frames were cut never
+ * changes which close code a message earns. */
+unsigned
+conn_inflate_event(struct conn_deflate *d, const struct ws_event *ev,
+    struct conn_buf *msg, uint64_t limit, const char **reason)
+{
+	size_t before, ok;
+	unsigned code;
+
+	if (ev->first) {
+		msg->off = msg->len = 0;
+		memset(&d->utf8, 0, sizeof(d->utf8));
+	}
+	before = msg->len;
+	code = conn_inflate_chunk(d, ev->data, ev->len, ev->fin, msg, limit,
+	    reason);
+	if (ev->opcode != WS_OP_TEXT)
+		return code;
+	ok = msg->len > before
+	    ? ws_utf8_feed(&d->utf8, msg->p + before, msg->len - before)
+	    : 0;
+	if (ok < msg->len - before ||
+	    (code == 0 && ev->fin && !ws_utf8_complete(&d->utf8)))
+		return bad(reason, WS_CLOSE_INVALID_PAYLOAD,
+		    "invalid UTF-8 in text");
+	return code;
 }
 
 void

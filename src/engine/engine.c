@@ -29,8 +29,6 @@
 /* Stop parsing input while this much output waits: a peer that does not
  * read cannot make us queue without bound. */
 #define OUT_HIGH (256 * 1024)
-/* First size of the reassembly buffer; it doubles up to max_message. */
-#define MSG_FIRST (4 * 1024)
 /* Payloads from this size on are written straight from where they lie
  * (often the input buffer) when nothing else waits to go out; smaller
  * ones are cheaper to copy and send together. */
@@ -41,39 +39,6 @@
 /* Our pings carry this and a counter, so that a pong is matched to the
  * ping it answers and an unsolicited one is ignored. */
 #define PING_TAG "keepalive "
-
-static int
-buf_reserve(struct conn_buf *b, size_t more)
-{
-	size_t need, cap;
-	uint8_t *p;
-
-	if (b->off > 0 && b->off == b->len)
-		b->off = b->len = 0;
-	if (b->len + more <= b->cap)
-		return 0;
-	if (b->off > 0) {
-		memmove(b->p, b->p + b->off, b->len - b->off);
-		b->len -= b->off;
-		b->off = 0;
-		if (b->len + more <= b->cap)
-			return 0;
-	}
-	need = b->len + more;
-	for (cap = b->cap ? b->cap : MSG_FIRST; cap < need; cap *= 2)
-		;
-	if ((p = realloc(b->p, cap)) == NULL)
-		return -1;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-int
-conn_buf_reserve(struct conn_buf *b, size_t more)
-{
-	return buf_reserve(b, more);
-}
 
 void
 conn_end(struct conn *c, int status, const char *fmt, ...)
@@ -151,7 +116,7 @@ int
 conn_client_start(struct conn *c, const char *request, size_t len,
     const char *accept, const char *protocols)
 {
-	if (buf_reserve(&c->out, len) == -1)
+	if (conn_buf_reserve(&c->out, len) == -1)
 		return -1;
 	memcpy(c->out.p + c->out.len, request, len);
 	c->out.len += len;
@@ -190,7 +155,7 @@ queue_frame(struct conn *c, int opcode, const void *prefix, size_t plen,
 		mask_key(key);
 		mask = key;
 	}
-	if (buf_reserve(&c->out, WS_FRAME_HEADER_MAX + plen + len) == -1) {
+	if (conn_buf_reserve(&c->out, WS_FRAME_HEADER_MAX + plen + len) == -1) {
 		conn_end(c, EXIT_SYSTEM, "out of memory for %zu bytes",
 		    plen + len);
 		c->state = CONN_DONE;
@@ -222,7 +187,7 @@ queue_rest(struct conn *c, const struct iovec *iov, int n, size_t done)
 			continue;
 		}
 		take = iov[i].iov_len - done;
-		if (buf_reserve(&c->out, take) == -1) {
+		if (conn_buf_reserve(&c->out, take) == -1) {
 			conn_end(c, EXIT_SYSTEM, "out of memory for %zu bytes",
 			    take);
 			c->state = CONN_DONE;
@@ -272,7 +237,7 @@ queue_compressed(struct conn *c, int opcode, const void *prefix, size_t plen,
 	const uint8_t *mask = NULL;
 	size_t n, hlen, cap = plen + len + 8;
 
-	if (buf_reserve(&c->out, WS_FRAME_HEADER_MAX + cap) == -1)
+	if (conn_buf_reserve(&c->out, WS_FRAME_HEADER_MAX + cap) == -1)
 		return 0; /* queue_frame reports it */
 	base = c->out.p + c->out.len;
 	n = conn_deflate_message(&c->pmd, prefix, plen, data, len,
@@ -393,35 +358,20 @@ deliver(struct conn *c, int opcode, const uint8_t *data, size_t len)
 }
 
 /* A chunk of a compressed message, inflated into the reassembly buffer
- * within the message limit; its text checked as UTF-8 as it comes. */
+ * (deflate.c). */
 static void
 on_compressed(struct conn *c, const struct ws_event *ev)
 {
 	const char *reason;
 	unsigned code;
-	size_t before, ok;
 
-	if (ev->first) {
-		c->msg.off = c->msg.len = 0;
+	if (ev->first)
 		c->msg_opcode = ev->opcode;
-		memset(&c->pmd.utf8, 0, sizeof(c->pmd.utf8));
-	}
-	before = c->msg.len;
-	code = conn_inflate_chunk(&c->pmd, ev->data, ev->len, ev->fin, &c->msg,
-	    c->o.max_message, &reason);
+	code =
+	    conn_inflate_event(&c->pmd, ev, &c->msg, c->o.max_message, &reason);
 	if (code != 0) {
 		fail(c, code, reason);
 		return;
-	}
-	if (c->msg_opcode == WS_OP_TEXT) {
-		ok = ws_utf8_feed(&c->pmd.utf8, c->msg.p + before,
-		    c->msg.len - before);
-		if (ok < c->msg.len - before ||
-		    (ev->fin && !ws_utf8_complete(&c->pmd.utf8))) {
-			fail(c, WS_CLOSE_INVALID_PAYLOAD,
-			    "invalid UTF-8 in text");
-			return;
-		}
 	}
 	if (ev->fin)
 		deliver(c, c->msg_opcode, c->msg.p, c->msg.len);
@@ -443,7 +393,7 @@ on_data(struct conn *c, const struct ws_event *ev)
 		c->msg.off = c->msg.len = 0;
 		c->msg_opcode = ev->opcode;
 	}
-	if (ev->len && buf_reserve(&c->msg, ev->len) == -1) {
+	if (ev->len && conn_buf_reserve(&c->msg, ev->len) == -1) {
 		conn_end(c, EXIT_SYSTEM, "out of memory for a message");
 		queue_close(c, WS_CLOSE_INTERNAL_ERROR, "out of memory");
 		drain(c);
@@ -574,7 +524,7 @@ refuse(struct conn *c, int status, const char *reason)
 	size_t n = ws_response_error(resp, sizeof(resp), status, reason);
 
 	conn_end(c, EXIT_HANDSHAKE, "refused: %d %s", status, reason);
-	if (n && buf_reserve(&c->out, n) == 0) {
+	if (n && conn_buf_reserve(&c->out, n) == 0) {
 		memcpy(c->out.p + c->out.len, resp, n);
 		c->out.len += n;
 	}
@@ -647,7 +597,7 @@ server_deflate(struct conn *c, struct ws_str *answer)
 int
 conn_http_queue(struct conn *c, const void *p, size_t n)
 {
-	if (buf_reserve(&c->out, n) == -1) {
+	if (conn_buf_reserve(&c->out, n) == -1) {
 		conn_end(c, EXIT_SYSTEM, "out of memory for %zu bytes", n);
 		c->state = CONN_DONE;
 		return -1;
@@ -740,7 +690,7 @@ server_handshake(struct conn *c)
 	server_deflate(c, &a.extensions);
 	/* The answer is written in place: extra headers make its length the
 	 * administrator's choice, bounded like a request's. */
-	if (buf_reserve(&c->out, c->o.max_header) == -1 ||
+	if (conn_buf_reserve(&c->out, c->o.max_header) == -1 ||
 	    (n = ws_response_101_answer((char *)c->out.p + c->out.len,
 		 c->out.cap - c->out.len, c->req.key.p, c->req.key.n, &a)) ==
 		0) {
@@ -984,7 +934,7 @@ body_more(struct conn *c)
 	if (chunk > c->body_left)
 		chunk = (size_t)c->body_left;
 	if (c->tls != NULL) {
-		if (buf_reserve(&c->out, chunk) == -1) {
+		if (conn_buf_reserve(&c->out, chunk) == -1) {
 			body_failed(c, EXIT_SYSTEM, "out of memory");
 			return 0;
 		}

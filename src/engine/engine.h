@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "deflate.h"
 #include "ws.h"
 
@@ -70,11 +71,6 @@ struct conn_opts {
 	const char *tls_host;
 	/* permessage-deflate: a client offers it, a server accepts offers */
 	struct conn_deflate_opts deflate;
-};
-
-struct conn_buf {
-	uint8_t *p;
-	size_t off, len, cap; /* pending bytes are p[off..len) */
 };
 
 enum conn_state {
@@ -138,10 +134,6 @@ struct conn {
 	unsigned long pings_sent; /* the payload of our last ping */
 	int pong_due; /* that ping is not answered yet */
 };
-
-/* Makes room for more bytes after b->len (moving pending bytes to the
- * front, or growing); -1 when out of memory. */
-int conn_buf_reserve(struct conn_buf *b, size_t more);
 
 /* Sets up a connection on rfd/wfd (the same fd for a socket); makes them
  * non-blocking; with o->tls_ctx, TLS runs over them. Returns -1 on

@@ -87,7 +87,7 @@ static const char HELP[] =
     "                             and the client's when it lets us cap it\n"
     "                             (default 12)\n"
     "      --compression-min B    send smaller messages uncompressed\n"
-    "                             (default 64)\n"
+    "                             (default 48)\n"
     "      --static DIR           answer plain HTTP GET and HEAD (requests\n"
     "                             without Upgrade) with the files under DIR\n"
     "      --console              answer them with the built-in browser\n"

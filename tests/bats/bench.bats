@@ -68,7 +68,7 @@ zeros() {
 	start_inetd_mode
 	run --separate-stderr -0 "$LOAD" idle -k 5 127.0.0.1 "$PORT" </dev/null
 	assert_output "ready open=5 failed=0
-idle ok=5 failed=0"
+idle ok=5 failed=0 msgs=0 wire_bytes=0 inflated_bytes=0"
 	assert_exits 0 0 0 0 0
 }
 
@@ -119,6 +119,70 @@ make_file() {
 	assert_output --regexp '^get ok=33 failed=1 secs=[0-9.]+ conns=2 '
 	[[ $stderr == *"closes the connection before -q requests"* ]] ||
 		fail "load stderr: $stderr"
+}
+
+# chat FILE: a JSON chat message of 2,000-odd bytes, the same every time.
+chat() {
+	local i
+	{
+		printf '['
+		for ((i = 0; i < 40; i++)); do
+			printf '{"user":"user%d","room":"lobby","text":"hello there, message %d"},' $((i % 3)) "$i"
+		done
+		printf '{"end":true}]'
+	} >"$1"
+}
+
+@test "echo mode with --deflate gets every reply compressed, inflates it and compares it with the message" {
+	chat "$BATS_TEST_TMPDIR/chat.json"
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/chat.json")
+	start_inetd_mode --echo
+	run --separate-stderr -0 "$LOAD" echo --deflate -n 50 -w 4 \
+		--payload "$BATS_TEST_TMPDIR/chat.json" 127.0.0.1 "$PORT"
+	assert_output --regexp "^echo ok=1 failed=0 secs=[0-9.]+ size=$size msgs=50 .* wire_bytes=[0-9]+ inflated_bytes=$((50 * size))\$"
+	wire=${output##*wire_bytes=}
+	wire=${wire%% *}
+	# compressed: far below what it inflated to, yet not nothing
+	((wire > 0 && wire * 4 < 50 * size)) || fail "wire bytes: $wire"
+	assert_exits 0
+}
+
+@test "control: without --deflate the same echo moves no compressed bytes" {
+	chat "$BATS_TEST_TMPDIR/chat.json"
+	start_inetd_mode --echo
+	run --separate-stderr -0 "$LOAD" echo -n 50 \
+		--payload "$BATS_TEST_TMPDIR/chat.json" 127.0.0.1 "$PORT"
+	assert_output --regexp " msgs=50 .* wire_bytes=0 inflated_bytes=0\$"
+}
+
+@test "control: --deflate fails with 4 when the server declines the offer" {
+	start_inetd_mode --echo --compression off
+	run --separate-stderr -4 "$LOAD" echo --deflate -n 5 127.0.0.1 "$PORT"
+	assert_output --regexp '^echo ok=0 failed=1 '
+	[[ $stderr == *"permessage-deflate not agreed"* ]] ||
+		fail "load stderr: $stderr"
+}
+
+@test "echo mode with --payload fails with 5 when a reply of the right size differs" {
+	printf 'aaaa' >"$BATS_TEST_TMPDIR/a"
+	start_inetd_mode -- sed -u s/a/b/g
+	run --separate-stderr -5 "$LOAD" echo -n 3 --payload "$BATS_TEST_TMPDIR/a" \
+		127.0.0.1 "$PORT"
+	[[ $stderr == *"differs from the message sent"* ]] ||
+		fail "load stderr: $stderr"
+}
+
+@test "idle mode with -m has each connection's messages echoed, compressed, before it says ready" {
+	chat "$BATS_TEST_TMPDIR/chat.json"
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/chat.json")
+	start_inetd_mode --echo
+	run --separate-stderr -0 "$LOAD" idle -k 3 -m 10 --deflate \
+		--payload "$BATS_TEST_TMPDIR/chat.json" 127.0.0.1 "$PORT" </dev/null
+	assert_output --regexp "^ready open=3 failed=0
+idle ok=3 failed=0 msgs=30 wire_bytes=[1-9][0-9]* inflated_bytes=$((30 * size))\$"
+	assert_exits 0 0 0
+	[ "$(grep -c 'closed by the peer (peer sent 1000' "$LOG")" -eq 3 ] ||
+		fail "want 3 clean closes: $(cat "$LOG")"
 }
 
 @test "a port nobody listens on is a connect failure, exit 3" {
@@ -185,7 +249,7 @@ tls_opts() {
 	assert_output --regexp '^echo ok=1 failed=0 secs=[0-9.]+ size=65536 msgs=40 .* tls_full=1 tls_resumed=0$'
 	run --separate-stderr -0 "$LOAD" idle --tls -k 3 127.0.0.1 "$PORT" </dev/null
 	assert_output "ready open=3 failed=0
-idle ok=3 failed=0 tls_full=3 tls_resumed=0"
+idle ok=3 failed=0 msgs=0 wire_bytes=0 inflated_bytes=0 tls_full=3 tls_resumed=0"
 }
 
 @test "--tls against a plain ws:// server fails with 9 and OpenSSL's reason" {
@@ -193,4 +257,33 @@ idle ok=3 failed=0 tls_full=3 tls_resumed=0"
 	run --separate-stderr -9 "$LOAD" session --tls -n 1 -t 5 127.0.0.1 "$PORT"
 	assert_output --regexp '^session ok=0 failed=1 .* tls_full=0 tls_resumed=0$'
 	[[ $stderr == "load: connection 0: wrong version number" ]] || fail "load stderr: $stderr"
+}
+
+# records FILE N: N length-prefixed JSON messages, as tests/bench/deflate
+# writes its corpora.
+records() {
+	/usr/bin/python3 -c 'import json, struct, sys
+with open(sys.argv[1], "wb") as f:
+    for i in range(int(sys.argv[2])):
+        m = json.dumps({"user": "u%d" % (i % 3), "text": "hello there " * (i % 7 + 1)}).encode()
+        f.write(struct.pack(">I", len(m)) + m)' "$1" "$2"
+}
+
+@test "deflate_corpus compresses a corpus, inflates it back and counts what went on the wire" {
+	records "$BATS_TEST_TMPDIR/corpus" 50
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/corpus")
+	run --separate-stderr -0 "$BUILD/bench/deflate_corpus" \
+		"$BATS_TEST_TMPDIR/corpus" 1
+	assert_output --regexp "^corpus messages=50 bytes=$((size - 200)) wire=[0-9]+ deflate_us=[0-9.]+ inflate_us=[0-9.]+\$"
+	wire=${output##*wire=}
+	wire=${wire%% *}
+	((wire > 0 && wire * 2 < size - 200)) || fail "wire bytes: $wire"
+}
+
+@test "control: deflate_corpus refuses a corpus whose last record is cut short" {
+	records "$BATS_TEST_TMPDIR/corpus" 5
+	head -c -3 "$BATS_TEST_TMPDIR/corpus" >"$BATS_TEST_TMPDIR/cut"
+	run --separate-stderr -1 "$BUILD/bench/deflate_corpus" \
+		"$BATS_TEST_TMPDIR/cut" 1
+	[[ $stderr == *"runs past the end"* ]] || fail "stderr: $stderr"
 }

@@ -363,14 +363,15 @@ def settle(pid, count, limit=5.0):
         time.sleep(0.05)
 
 
-def measure_idle(server, extra=()):
-    """extra: more of load's options, such as --tls."""
-    proc, port = server.procs["hello"]
+def measure_idle(server, kind="hello", extra=()):
+    """PSS per connection with IDLE_CONNS held on the kind instance;
+    extra goes to load idle (its later options win)."""
+    proc, port = server.procs[kind]
     base_procs = len(tree(proc.pid))
     base = tree_pss(proc.pid)
-    cmd = [LOAD, "idle", *extra, "-k", str(IDLE_CONNS), "-d", "120", "-t",
-           "20"]
-    cmd += (["--raw"] if server.raw else []) + [HOST, str(port)]
+    cmd = [LOAD, "idle", "-k", str(IDLE_CONNS), "-d", "120", "-t", "20"]
+    cmd += (["--raw"] if server.raw else []) + list(extra)
+    cmd += [HOST, str(port)]
     load = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)

@@ -5,7 +5,10 @@
  * pipelined echo (echo), or holds them open (idle) so the server's memory
  * can be read; or sends them plain HTTP/1.1 GETs (get), one or several
  * per connection. It ends by itself (count, duration or timeouts) and says
- * how it went on stdout as key=value pairs; failures go to stderr.
+ * how it went on stdout as key=value pairs; failures go to stderr. With
+ * --deflate it offers permessage-deflate as Chrome does, insists on it,
+ * sends its message compressed once (each message on its own, as a
+ * client may) and inflates the server's with the engine's own code.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "deflate.h"
 #include "exits.h"
 #include "hist.h"
 #include "loadtls.h"
@@ -34,18 +39,20 @@ static const char USAGE[] =
     "usage: load session [-c CONC] [-n COUNT] [-d SECS] [OPTIONS] HOST PORT\n"
     "       load echo [-c CONC] [-s SIZE] [-w WINDOW] [-n COUNT] [-d SECS]\n"
     "                 [OPTIONS] HOST PORT\n"
-    "       load idle [-k CONNS] [-d SECS] [OPTIONS] HOST PORT\n"
+    "       load idle [-k CONNS] [-m MSGS] [-d SECS] [OPTIONS] HOST PORT\n"
     "       load get [-c CONC] [-n COUNT] [-d SECS] [-q REQS] [-s SIZE]\n"
     "                [OPTIONS] HOST PORT\n"
     "options: --raw (plain TCP, lines instead of frames), -t SECS (each\n"
     "connection's timeout, default 10), --path PATH, --tls (wss://: TLS\n"
     "without certificate verification), --tls-resume (TLS, and every\n"
     "connection offers the first session a server issued; the first\n"
-    "connection goes alone). HOST is\n"
-    "127.0.0.1 or ::1. idle prints \"ready\" once its connections are open\n"
-    "and closes them at a line or EOF on stdin, SIGTERM, SIGINT or after\n"
-    "-d SECS. With TLS the report adds how many handshakes were full and\n"
-    "how many resumed.\n"
+    "connection goes alone), --deflate (offer permessage-deflate and fail\n"
+    "where it is not agreed), --payload FILE (echo, idle -m: the message\n"
+    "is FILE, not SIZE bytes of 'a'). HOST is 127.0.0.1 or ::1.\n"
+    "idle prints \"ready\" once its connections are open (with -m, once\n"
+    "each has had MSGS messages echoed) and closes them at a line or EOF\n"
+    "on stdin, SIGTERM, SIGINT or after -d SECS. With TLS the report adds\n"
+    "how many handshakes were full and how many resumed.\n"
     "get asks for PATH COUNT times in all, up to REQS times on each\n"
     "connection (default 1; more uses keep-alive), each answer 200 with a\n"
     "body of Content-Length bytes (of SIZE bytes, if -s is given).\n";
@@ -56,6 +63,8 @@ static const char REPLY[] = "You said: Hello, WebSocket server!";
 /* The key does not need to be random: the servers cannot tell, and the
  * answer it calls for is then computed once. */
 static const char KEY[] = "dGhlIHNhbXBsZSBub25jZQ==";
+/* --deflate: what Chrome offers */
+static const char *const OFFER = "Sec-WebSocket-Extensions: " WS_PMD_OFFER;
 
 #define IN_CAP (64 * 1024)
 #define OUT_CAP 512
@@ -83,8 +92,10 @@ enum cstate {
 
 struct opts {
 	enum mode mode;
-	int raw, size_set;
+	int raw, size_set, deflate;
 	enum tls_use tls;
+	const char *payload; /* a file: the echo message */
+	unsigned long long hold_msgs; /* idle: echoed before holding */
 	long conc, window, per_conn;
 	unsigned long long count;
 	size_t size;
@@ -108,16 +119,18 @@ struct lconn {
 	int in_body, last, closes;
 	struct ws_parser p;
 	struct ws_response resp;
-	char in[IN_CAP];
-	size_t in_len;
-	uint8_t out[OUT_CAP];
-	size_t out_off, out_len;
 	unsigned long long frames; /* echo: copies of the shared frame queued */
 	size_t frame_off;
 	unsigned long long quota, sent, received;
 	uint64_t msg_len, raw_bytes;
 	size_t match;
-	int mismatch, want_out, shut;
+	int mismatch, want_out, shut, held;
+	struct conn_deflate pmd; /* --deflate: the server's messages */
+	struct conn_buf zmsg; /* the message being inflated */
+	char in[IN_CAP];
+	size_t in_len;
+	uint8_t out[OUT_CAP];
+	size_t out_off, out_len;
 };
 
 struct run {
@@ -132,8 +145,12 @@ struct run {
 	uint8_t
 	    *frame; /* echo: one whole message, masked, sent again and again */
 	size_t frame_len;
+	uint8_t *payload; /* --payload: what frame carries, to compare */
 	unsigned long long started, ok, failed, msgs, left_open, requested;
-	long active, opened;
+	/* --deflate: the server's compressed payloads, before and after
+	 * inflating */
+	unsigned long long wire_bytes, inflated_bytes;
+	long active, opened, held;
 	int first_fail, released;
 	long long t_start, t_end, t_last;
 	struct hist h;
@@ -221,6 +238,8 @@ static const struct option LONGOPTS[] = {
 	{ "path", required_argument, NULL, 'p' },
 	{ "tls", no_argument, NULL, 'T' },
 	{ "tls-resume", no_argument, NULL, 'R' },
+	{ "deflate", no_argument, NULL, 'z' },
+	{ "payload", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -273,7 +292,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		usage(NULL);
 	parse_mode(o, argv[1]);
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "c:k:n:d:s:w:q:t:h", LONGOPTS,
+	while ((ch = getopt_long(argc, argv, "c:k:m:n:d:s:w:q:t:h", LONGOPTS,
 		    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -314,8 +333,18 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 't':
 			o->timeout = parse_num(optarg, "-t: seconds");
 			break;
+		case 'm':
+			v = parse_num(optarg, "-m: a count of messages");
+			o->hold_msgs = (unsigned long long)v;
+			break;
 		case 'r':
 			o->raw = 1;
+			break;
+		case 'z':
+			o->deflate = 1;
+			break;
+		case 'f':
+			o->payload = optarg;
 			break;
 		case 'p':
 			o->path = optarg;
@@ -338,6 +367,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 		usage("HOST and PORT are required");
 	if (o->raw && o->mode == MODE_GET)
 		usage("--raw does not go with get");
+	if (o->deflate && o->raw)
+		usage("--deflate is for WebSocket, not --raw");
 	parse_addr(o, argv[optind], argv[optind + 1]);
 	set_defaults(o);
 }
@@ -505,6 +536,9 @@ release(struct run *r, struct lconn *c)
 {
 	loadtls_free(c->ssl);
 	c->ssl = NULL;
+	conn_deflate_free(&c->pmd);
+	free(c->zmsg.p);
+	c->zmsg = (struct conn_buf){ 0 };
 	close(c->fd);
 	c->fd = -1;
 	c->st = C_FREE;
@@ -579,6 +613,7 @@ start_conn(struct run *r, struct lconn *c)
 	/* Room for the hello exchange's messages whatever -s says. */
 	ws_parser_init(&c->p, WS_ROLE_CLIENT, (uint64_t)r->o.size + 1024);
 	ws_response_init(&c->resp, 0);
+	c->resp.extensions_offered = r->o.deflate;
 	r->started++;
 	r->active++;
 	if (r->o.mode == MODE_GET)
@@ -608,12 +643,34 @@ may_start(const struct run *r)
 	return r->t_end == 0 || now_us() < r->t_end;
 }
 
+/* Idle with -m: echo the quota, then hold the connection open. */
+static void
+hold_refill(struct run *r, struct lconn *c)
+{
+	while (c->sent < c->quota &&
+	    c->sent - c->received < (unsigned long long)r->o.window) {
+		c->frames++;
+		c->sent++;
+	}
+	if (c->received < c->quota || c->held)
+		return;
+	c->held = 1;
+	r->held++;
+	c->deadline = 0;
+	if (r->released)
+		queue_close(r, c);
+}
+
 /* Echo: keep the window full while the quota and the clock allow. */
 static void
 echo_refill(struct run *r, struct lconn *c)
 {
 	int more = r->t_end == 0 || now_us() < r->t_end;
 
+	if (r->o.mode == MODE_IDLE) {
+		hold_refill(r, c);
+		return;
+	}
 	while (more && c->sent < c->quota &&
 	    c->sent - c->received < (unsigned long long)r->o.window) {
 		c->frames++;
@@ -630,9 +687,8 @@ opened(struct run *r, struct lconn *c)
 	c->st = C_OPEN;
 	r->opened++;
 	if (r->o.mode == MODE_IDLE) {
-		c->deadline = 0;
-		if (r->released)
-			queue_close(r, c);
+		c->quota = r->o.hold_msgs;
+		hold_refill(r, c);
 	} else if (r->o.mode == MODE_ECHO) {
 		echo_refill(r, c);
 	}
@@ -677,6 +733,10 @@ echo_message(struct run *r, struct lconn *c, const char **why)
 		*why = "echo reply of the wrong size";
 		return -1;
 	}
+	if (c->mismatch) {
+		*why = "echo reply differs from the message sent";
+		return -1;
+	}
 	c->received++;
 	r->msgs++;
 	r->t_last = now_us();
@@ -684,21 +744,56 @@ echo_message(struct run *r, struct lconn *c, const char **why)
 	return 0;
 }
 
+/* --deflate: a chunk of a compressed message, inflated; *p and *n are
+ * then what it added. Returns -1 when the server's data is bad. */
+static int
+inflate_data(struct run *r, struct lconn *c, const struct ws_event *ev,
+    const uint8_t **p, size_t *n, const char **why)
+{
+	size_t before = ev->first ? 0 : c->zmsg.len;
+
+	if (conn_inflate_event(&c->pmd, ev, &c->zmsg, c->p.max_message, why))
+		return -1;
+	r->wire_bytes += ev->len;
+	r->inflated_bytes += c->zmsg.len - before;
+	*p = c->zmsg.p + before;
+	*n = c->zmsg.len - before;
+	return 0;
+}
+
+/* Echo of a known message: compare as it comes. */
+static void
+echo_chunk(struct run *r, struct lconn *c, const uint8_t *p, size_t n)
+{
+	if (r->payload == NULL || c->mismatch)
+		return;
+	if (c->msg_len > r->o.size || n > r->o.size - c->msg_len ||
+	    memcmp(r->payload + c->msg_len, p, n) != 0)
+		c->mismatch = 1;
+}
+
 /* One data event: bookkeeping, and at the end of a message its check. */
 static int
 on_data(struct run *r, struct lconn *c, const struct ws_event *ev,
     const char **why)
 {
+	const uint8_t *p = ev->data;
+	size_t n = ev->len;
+
 	if (ev->first)
 		c->msg_len = 0, c->match = 0, c->mismatch = 0;
-	c->msg_len += ev->len;
+	if (ev->compressed && inflate_data(r, c, ev, &p, &n, why) == -1)
+		return -1;
 	if (r->o.mode == MODE_SESSION)
-		session_chunk(c, ev->data, ev->len);
+		session_chunk(c, p, n);
+	else
+		echo_chunk(r, c, p, n);
+	c->msg_len += n;
 	if (!ev->fin || c->st != C_OPEN)
 		return 0;
 	if (r->o.mode == MODE_SESSION)
 		return session_message(r, c, why);
-	if (r->o.mode == MODE_ECHO)
+	if (r->o.mode == MODE_ECHO || c->quota > 0)
 		return echo_message(r, c, why);
 	return 0;
 }
@@ -785,6 +880,28 @@ raw_echo(struct run *r, struct lconn *c)
 	}
 }
 
+/* --deflate: a server that answers without it fails, so that a silent
+ * fallback never passes for a compressed figure. */
+static int
+agree_deflate(struct run *r, struct lconn *c)
+{
+	struct conn_deflate_opts o = { .on = 1 };
+	struct ws_pmd agreed;
+	const char *why;
+
+	if (c->resp.extensions.p == NULL) {
+		fail(r, c, EXIT_HANDSHAKE, "permessage-deflate not agreed");
+		return -1;
+	}
+	if (ws_pmd_answer(c->resp.extensions, 1, &agreed, &why) == -1) {
+		fail(r, c, EXIT_HANDSHAKE, why);
+		return -1;
+	}
+	conn_deflate_setup(&c->pmd, &o, &agreed, WS_ROLE_CLIENT);
+	c->p.rsv1_ok = 1;
+	return 0;
+}
+
 static int
 on_handshake(struct run *r, struct lconn *c)
 {
@@ -802,6 +919,8 @@ on_handshake(struct run *r, struct lconn *c)
 	}
 	rest = c->in_len - (size_t)end;
 	c->in_len = 0;
+	if (r->o.deflate && agree_deflate(r, c) == -1)
+		return 1;
 	opened(r, c);
 	return feed_frames(r, c, (uint8_t *)c->in + end, rest);
 }
@@ -1172,10 +1291,10 @@ idle_progress(struct run *r, int *ready)
 {
 	long i, open = 0;
 
-	if (*ready || r->opened + (long)r->failed < r->o.conc)
+	if (*ready || r->held + (long)r->failed < r->o.conc)
 		return;
 	for (i = 0; i < r->o.conc; i++)
-		open += r->c[i].st == C_OPEN;
+		open += r->c[i].st == C_OPEN && r->c[i].held;
 	*ready = 1;
 	printf("ready open=%ld failed=%llu\n", open, r->failed);
 	fflush(stdout);
@@ -1253,23 +1372,71 @@ get_requests(struct run *r)
 		usage("--path does not fit in a request line");
 }
 
+/* --payload: the whole file, which says the message size. */
+static void
+read_payload(struct run *r)
+{
+	FILE *f = fopen(r->o.payload, "rb");
+	long n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0)
+		die(r->o.payload);
+	if (n < 1 || n > (1L << 30))
+		usage("--payload must be 1 byte to 1 GiB");
+	r->o.size = (size_t)n;
+	if ((r->payload = malloc(r->o.size)) == NULL)
+		die("malloc");
+	rewind(f);
+	if (fread(r->payload, 1, r->o.size, f) != r->o.size)
+		die(r->o.payload);
+	fclose(f);
+}
+
+/* --deflate: the message compressed once, on its own, with a 512-byte
+ * window (zlib's least), which every window a server may ask of us
+ * holds. 0 when it does not shrink, and goes as it is. */
+static size_t
+deflate_once(const uint8_t *p, size_t n, uint8_t *out)
+{
+	struct conn_deflate_opts o = { .on = 1, .window = 9 };
+	struct ws_pmd none = { 0 };
+	struct conn_deflate d;
+	size_t z;
+
+	conn_deflate_setup(&d, &o, &none, WS_ROLE_CLIENT);
+	z = conn_deflate_message(&d, NULL, 0, p, n, out, n + 8);
+	conn_deflate_free(&d);
+	return z;
+}
+
 static void
 build_frame(struct run *r)
 {
-	uint8_t hdr[WS_FRAME_HEADER_MAX], mask[4];
+	uint8_t hdr[WS_FRAME_HEADER_MAX], mask[4], *body;
 	uint32_t m = next_mask();
-	size_t hl;
+	size_t hl, len = r->o.size, z = 0;
 
 	memcpy(mask, &m, 4);
-	hl =
-	    r->o.raw ? 0 : ws_frame_header(hdr, 1, WS_OP_TEXT, r->o.size, mask);
-	r->frame_len = hl + r->o.size;
+	if ((body = malloc(r->o.size + 8)) == NULL)
+		die("malloc");
+	if (r->payload == NULL)
+		memset(body, 'a', r->o.size);
+	else if (!r->o.deflate ||
+	    (z = deflate_once(r->payload, r->o.size, body)) == 0)
+		memcpy(body, r->payload, r->o.size);
+	if (z > 0)
+		len = z;
+	hl = r->o.raw ? 0 : ws_frame_header(hdr, 1, WS_OP_TEXT, len, mask);
+	if (z > 0)
+		hdr[0] |= WS_FRAME_RSV1;
+	r->frame_len = hl + len;
 	if ((r->frame = malloc(r->frame_len)) == NULL)
 		die("malloc");
 	memcpy(r->frame, hdr, hl);
-	memset(r->frame + hl, 'a', r->o.size);
+	memcpy(r->frame + hl, body, len);
 	if (!r->o.raw)
-		ws_mask(r->frame + hl, r->o.size, mask, 0);
+		ws_mask(r->frame + hl, len, mask, 0);
+	free(body);
 }
 
 static void
@@ -1322,13 +1489,16 @@ setup(struct run *r)
 	    loadtls_init(&r->tls, r->o.tls == TLS_RESUME) == -1)
 		exit(EXIT_TLS);
 	ws_accept_key(KEY, strlen(KEY), r->accept);
-	r->request_len = ws_client_request(r->request, sizeof(r->request),
-	    r->o.host_header, r->o.path, KEY, NULL, 0);
+	r->request_len =
+	    ws_client_request(r->request, sizeof(r->request), r->o.host_header,
+		r->o.path, KEY, r->o.deflate ? &OFFER : NULL, r->o.deflate);
 	if (r->request_len == 0)
 		usage("--path does not fit in a request line");
 	if (r->o.mode == MODE_GET)
 		get_requests(r);
-	if (r->o.mode == MODE_ECHO)
+	if (r->o.payload)
+		read_payload(r);
+	if (r->o.mode == MODE_ECHO || r->o.hold_msgs > 0)
 		build_frame(r);
 	r->t_start = now_us();
 	if (r->o.secs > 0)
@@ -1371,15 +1541,17 @@ report(struct run *r)
 		    (double)hist_percentile(&r->h, 1.0) / 1e3);
 	} else if (r->o.mode == MODE_ECHO) {
 		printf("echo ok=%llu failed=%llu secs=%.3f size=%zu msgs=%llu "
-		       "msgs_per_sec=%.1f mb_per_sec=%.2f",
+		       "msgs_per_sec=%.1f mb_per_sec=%.2f wire_bytes=%llu "
+		       "inflated_bytes=%llu",
 		    r->ok, r->failed, secs, r->o.size, r->msgs,
 		    secs > 0 ? (double)r->msgs / secs : 0,
 		    secs > 0 ? (double)r->msgs * (double)r->o.size / secs / 1e6
-			     : 0);
+			     : 0,
+		    r->wire_bytes, r->inflated_bytes);
 	} else if (r->o.mode == MODE_GET) {
 		printf("get ok=%llu failed=%llu secs=%.3f conns=%llu "
 		       "per_sec=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f "
-		       "max_ms=%.3f\n",
+		       "max_ms=%.3f",
 		    r->ok, r->failed, secs, r->started,
 		    secs > 0 ? (double)r->ok / secs : 0,
 		    (double)hist_percentile(&r->h, 0.50) / 1e3,
@@ -1387,7 +1559,10 @@ report(struct run *r)
 		    (double)hist_percentile(&r->h, 0.99) / 1e3,
 		    (double)hist_percentile(&r->h, 1.0) / 1e3);
 	} else {
-		printf("idle ok=%llu failed=%llu", r->ok, r->failed);
+		printf("idle ok=%llu failed=%llu msgs=%llu wire_bytes=%llu "
+		       "inflated_bytes=%llu",
+		    r->ok, r->failed, r->msgs, r->wire_bytes,
+		    r->inflated_bytes);
 	}
 	if (r->o.tls != TLS_OFF)
 		printf(" tls_full=%llu tls_resumed=%llu", r->tls.full,

@@ -4,7 +4,7 @@
 WebSocketHandler doing the hello exchange, for the interop tests and the
 benchmarks.
 
-usage: tornado_server.py [--echo] [--host ADDR]
+usage: tornado_server.py [--echo] [--compression] [--host ADDR]
                          [--tls-cert FILE --tls-key FILE] PORT
 
 Listens on ADDR (default 127.0.0.1) port PORT, any path; with --tls-cert
@@ -12,7 +12,8 @@ and --tls-key, over TLS (wss://) with that PEM certificate and key. On open it
 writes "Welcome to the WebSocket server!", answers each message M with
 "You said: " + M, and when a connection ends prints the close code the
 client sent. With --echo it sends each message back as it came instead,
-and says nothing on open. Runs until killed.
+and says nothing on open. With --compression it accepts permessage-deflate
+offers, with tornado's defaults for it. Runs until killed.
 """
 import argparse
 import asyncio
@@ -35,6 +36,10 @@ class HelloHandler(tornado.websocket.WebSocketHandler):
     def on_close(self):
         print(f"client closed: {self.close_code}", flush=True)
 
+    def get_compression_options(self):
+        # None declines every offer; {} accepts with tornado's defaults.
+        return {} if self.settings["compression"] else None
+
 
 class EchoHandler(HelloHandler):
     def open(self):
@@ -48,7 +53,8 @@ async def main(args):
     handler = EchoHandler if args.echo else HelloHandler
     # Room for the benchmarks' 1 MiB echo (tornado's default is 10 MiB).
     app = tornado.web.Application([(r"/.*", handler)],
-                                  websocket_max_message_size=16 << 20)
+                                  websocket_max_message_size=16 << 20,
+                                  compression=args.compression)
     tls = None
     if args.tls_cert:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -59,6 +65,7 @@ async def main(args):
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--echo", action="store_true")
+ap.add_argument("--compression", action="store_true")
 ap.add_argument("--host", default="127.0.0.1")
 ap.add_argument("--tls-cert")
 ap.add_argument("--tls-key")

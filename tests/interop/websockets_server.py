@@ -19,6 +19,9 @@ messages as without it.
 
 With --tls-cert and --tls-key it serves wss:// with that PEM certificate
 and key.
+
+It accepts permessage-deflate offers, as websockets does by default (a
+server window of 12 bits and memLevel 5).
 """
 import argparse
 import asyncio

@@ -2,7 +2,7 @@
 // The hello exchange served by node's ws, for the interop tests and the
 // benchmarks.
 //
-// usage: node ws_server.js [--echo] [--host ADDR]
+// usage: node ws_server.js [--echo] [--compression] [--host ADDR]
 //                           [--tls-cert FILE --tls-key FILE] PORT
 //
 // Listens on ADDR (default 127.0.0.1) port PORT; with --tls-cert and
@@ -10,7 +10,9 @@
 // "Welcome to the WebSocket server!", answers each text message M with
 // "You said: " + M, and when a connection ends prints the close code the
 // client sent. With --echo it sends each message back as it came
-// instead, and says nothing on open. Runs until killed. Needs
+// instead, and says nothing on open. With --compression it accepts
+// permessage-deflate offers, with ws's own defaults for it (which leave
+// messages under 1 KiB uncompressed). Runs until killed. Needs
 // NODE_PATH=/usr/share/nodejs (Debian's node-ws). CommonJS and nothing
 // newer than node 18 (Debian bookworm's).
 'use strict';
@@ -21,11 +23,13 @@ const WebSocket = require('ws');
 
 // { echo, host, port } from the command line, or null.
 function parse(args) {
-  const opts = { echo: false, host: '127.0.0.1', port: 0, cert: null,
-    key: null };
+  const opts = { echo: false, compression: false, host: '127.0.0.1',
+    port: 0, cert: null, key: null };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--echo')
       opts.echo = true;
+    else if (args[i] === '--compression')
+      opts.compression = true;
     else if (args[i] === '--host' && i + 1 < args.length)
       opts.host = args[++i];
     else if (args[i] === '--tls-cert' && i + 1 < args.length)
@@ -42,7 +46,7 @@ function parse(args) {
 
 const opts = parse(process.argv.slice(2));
 if (!opts) {
-  console.error('usage: ws_server.js [--echo] [--host ADDR] ' +
+  console.error('usage: ws_server.js [--echo] [--compression] [--host ADDR] ' +
     '[--tls-cert FILE --tls-key FILE] PORT');
   process.exit(2);
 }
@@ -51,10 +55,12 @@ let server;
 if (opts.cert) {
   const tls = https.createServer({ cert: fs.readFileSync(opts.cert),
     key: fs.readFileSync(opts.key) });
-  server = new WebSocket.Server({ server: tls });
+  server = new WebSocket.Server({ server: tls,
+    perMessageDeflate: opts.compression });
   tls.listen(opts.port, opts.host);
 } else {
-  server = new WebSocket.Server({ host: opts.host, port: opts.port });
+  server = new WebSocket.Server({ host: opts.host, port: opts.port,
+    perMessageDeflate: opts.compression });
 }
 server.on('connection', (ws) => {
   if (!opts.echo)

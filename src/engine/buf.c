@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Growing the engine's byte buffers (buf.h): compact first, then double.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+/* First size of a buffer; it doubles from there as needed. */
+#define BUF_FIRST (4 * 1024)
+
+int
+conn_buf_grow(struct conn_buf *b, size_t more)
+{
+	size_t need, cap;
+	uint8_t *p;
+
+	if (b->off > 0) {
+		memmove(b->p, b->p + b->off, b->len - b->off);
+		b->len -= b->off;
+		b->off = 0;
+		if (b->len + more <= b->cap)
+			return 0;
+	}
+	need = b->len + more;
+	for (cap = b->cap ? b->cap : BUF_FIRST; cap < need; cap *= 2)
+		;
+	if ((p = realloc(b->p, cap)) == NULL)
+		return -1;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
