@@ -75,6 +75,20 @@ jail_engine(struct conn *c, struct bridge *b)
 	conn_close(c, WS_CLOSE_INTERNAL_ERROR, "internal error");
 }
 
+static void program_ended(struct conn *c, struct bridge *b);
+
+/* What a shell says of a program it cannot run: exit 127 when it is not
+ * there, 126 when it is but cannot be executed; the log says why. */
+static void
+cannot_run(struct conn *c, struct bridge *b, int e)
+{
+	log_msg(LOG_NOTICE, "%s program: cannot run %s: %s", b->o.peer,
+	    b->o.argv[0], strerror(e));
+	b->exited = 1;
+	b->wstatus = W_EXITCODE(e == EACCES || e == ENOEXEC ? 126 : 127, 0);
+	program_ended(c, b);
+}
+
 static void
 on_open(struct conn *c)
 {
@@ -82,7 +96,7 @@ on_open(struct conn *c)
 	const char *why = "";
 	struct child ch;
 	char **envp;
-	int rc, e;
+	int rc, e, exec_failed;
 
 	ws_pipe_reader_init(&b->rd, b->o.framing, c->o.max_message);
 	if ((envp = b->o.environ(c, &why)) == NULL) {
@@ -91,9 +105,13 @@ on_open(struct conn *c)
 		conn_close(c, WS_CLOSE_INTERNAL_ERROR, "internal error");
 		return;
 	}
-	rc = spawn_start(&ch, b->o.argv, envp);
+	rc = spawn_start(&ch, b->o.argv, envp, &exec_failed);
 	e = errno;
 	free(envp);
+	if (rc == -1 && exec_failed) {
+		cannot_run(c, b, e);
+		return;
+	}
 	if (rc == -1) {
 		conn_end(c, EXIT_SYSTEM, "cannot start the program: %s",
 		    strerror(e));
@@ -206,7 +224,13 @@ out_room(struct conn *c, struct bridge *b)
 	size_t want, have = f->len - f->off;
 
 	want = limit - have < OUT_CHUNK ? limit - have : OUT_CHUNK;
-	if (want == 0 || conn_buf_reserve(f, want) == -1)
+	if (want == 0)
+		return 0;
+	/* The start of a line already held need not double the buffer:
+	 * read into what is left while that is a fair part of a chunk. */
+	if (f->p != NULL && f->cap - f->len >= want / 4)
+		return f->cap - f->len < want ? f->cap - f->len : want;
+	if (conn_buf_reserve(f, want) == -1)
 		return 0;
 	return want;
 }
@@ -546,7 +570,7 @@ bridge_finish(struct bridge *b, struct conn *c)
 void
 bridge_describe(const struct bridge *b, char *out, size_t cap)
 {
-	if (b->pid == 0)
+	if (b->pid == 0 && !b->exited)
 		snprintf(out, cap, "not started");
 	else if (!b->exited)
 		snprintf(out, cap, "running");

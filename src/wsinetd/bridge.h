@@ -37,7 +37,8 @@ struct bridge {
 	size_t err_len;
 	int err_skip; /* the rest of an overlong stderr line is dropped */
 	int out_dry; /* stdout read empty or at EOF since the exit */
-	int exited, wstatus, ended, bad_output;
+	int exited, wstatus, ended, bad_output; /* exited alone, pid 0:
+						  * it could not be run */
 	int peer_closed; /* the client's close came: EOF once to_prog is out */
 	long long eof_ms; /* when that EOF was given, else 0 */
 	int slot[CONN_AUX_MAX]; /* which fd each polled entry is */

@@ -142,6 +142,15 @@ peak_kib() {
 	assert_log 'program: cannot run /nonexistent/program: No such file'
 }
 
+@test "a program that is not executable closes with 1011 exit 126" {
+	printf 'not a program\n' >"$BATS_TEST_TMPDIR/plain"
+	chmod 644 "$BATS_TEST_TMPDIR/plain"
+	bridge -- "$BATS_TEST_TMPDIR/plain"
+	run wsstream --show
+	assert_output $'close: 1011 exit 126\neof'
+	assert_log 'program: cannot run .*/plain: Permission denied'
+}
+
 @test "when the peer closes first the program gets EOF on its stdin" {
 	bridge -- sh -c 'cat; echo saw EOF >&2'
 	run wsclient -n 1 -m hi "ws://127.0.0.1:$PORT/"
