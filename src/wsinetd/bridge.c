@@ -64,7 +64,9 @@ static void
 jail_engine(struct conn *c, struct bridge *b)
 {
 	struct jail j = { .mode = JAIL_BRIDGE,
-		.max_message = c->o.max_message,
+		/* a line of the program's may be the larger message */
+		.max_message =
+		    c->o.max_message > b->rd.max ? c->o.max_message : b->rd.max,
 		.program = b->pid,
 		.read_dirfd = -1 };
 	char err[160];
@@ -98,7 +100,8 @@ on_open(struct conn *c)
 	char **envp;
 	int rc, e, exec_failed;
 
-	ws_pipe_reader_init(&b->rd, b->o.framing, c->o.max_message);
+	ws_pipe_reader_init(&b->rd, b->o.framing,
+	    b->o.max_line ? b->o.max_line : c->o.max_message);
 	if ((envp = b->o.environ(c, &why)) == NULL) {
 		conn_end(c, EXIT_SYSTEM, "cannot make the environment: %s",
 		    why);
@@ -217,10 +220,10 @@ emit(struct conn *c, struct bridge *b, int at_eof)
 
 /* Room to read into: never more than a message and its framing. */
 static size_t
-out_room(struct conn *c, struct bridge *b)
+out_room(struct bridge *b)
 {
 	struct conn_buf *f = &b->from_prog;
-	size_t limit = (size_t)c->o.max_message + ws_pipe_slack(b->o.framing);
+	size_t limit = (size_t)b->rd.max + ws_pipe_slack(b->o.framing);
 	size_t want, have = f->len - f->off;
 
 	want = limit - have < OUT_CHUNK ? limit - have : OUT_CHUNK;
@@ -228,7 +231,7 @@ out_room(struct conn *c, struct bridge *b)
 		return 0;
 	/* The start of a line already held need not double the buffer:
 	 * read into what is left while that is a fair part of a chunk. */
-	if (f->p != NULL && f->cap - f->len >= want / 4)
+	if (f->cap > f->len && f->cap - f->len >= want / 4)
 		return f->cap - f->len < want ? f->cap - f->len : want;
 	if (conn_buf_reserve(f, want) == -1)
 		return 0;
@@ -244,7 +247,7 @@ read_stdout(struct conn *c, struct bridge *b)
 	ssize_t n;
 
 	while (b->out_fd >= 0 && !b->bad_output && conn_may_send(c)) {
-		if ((room = out_room(c, b)) == 0) {
+		if ((room = out_room(b)) == 0) {
 			conn_end(c, EXIT_SYSTEM, "out of memory for output");
 			conn_close(c, WS_CLOSE_INTERNAL_ERROR,
 			    "internal error");

@@ -10,12 +10,17 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
 #include "engine.h"
 #include "pipeframe.h"
 
 struct bridge_opts {
 	enum ws_pipe_framing framing;
 	int kill_ms; /* after EOF on stdin, then after SIGTERM */
+	/* Largest message the program may write; 0: the connection's
+	 * max_message. */
+	uint64_t max_line;
 	char *const *argv; /* the program and its arguments */
 	const char *peer; /* who is connected, for log lines */
 	/* The program's environment for this connection, one malloc'd
