@@ -265,7 +265,7 @@ lint: $(B)/libws.a
 # and others; tests/bench/benchlib.py is what they share); each script in
 # BENCH_SCRIPTS prints its own tables, run adds the peers side by side;
 # bench-core times the core's hot loops (UTF-8, masking, SHA-1) alone.
-BENCH_SCRIPTS = run tls deflate static balancer
+BENCH_SCRIPTS = run tls deflate static balancer scale
 bench: all bench-tools
 	for script in $(BENCH_SCRIPTS); do tests/bench/$$script $(B) || exit 1; done
 	$(CC) $(WARN) $(DEFS) -O2 -Isrc/core -o $(B)/bench-core tests/bench/core.c \

@@ -383,6 +383,9 @@ payload_feed(struct ws_parser *p, uint8_t *buf, size_t len, struct ws_event *ev)
 		return 0;
 	if (is_control(p->opcode))
 		return control_chunk(p, buf, n, ev);
+	if (p->frame_done == 0 && p->frame_len <= p->whole_max &&
+	    n < p->frame_len)
+		return 0; /* the rest first, to hand it out in one piece */
 	return data_chunk(p, buf, n, ev);
 }
 

@@ -175,6 +175,10 @@ struct ws_parser {
 	enum ws_role role; /* a server requires masked frames */
 	uint64_t max_message;
 	uint64_t max_frames; /* per message; init sets the default */
+	/* Data frames of up to this payload are handed out whole, in one
+	 * DATA event, once the caller's buffer holds all of it; 0 (the
+	 * default): payload as it comes. */
+	uint64_t whole_max;
 
 	/* permessage-deflate was negotiated: RSV1 on the first frame of a
 	 * data message marks it compressed (RFC 7692 section 6) */
@@ -216,7 +220,10 @@ void ws_parser_init(struct ws_parser *p, enum ws_role role,
     uint64_t max_message);
 /* Consumes bytes from buf (which it may modify: payload is unmasked in
  * place) and returns how many, filling ev. Each call consumes at least one
- * byte or returns an event other than NONE. Checks, in this order as bytes
+ * byte or returns an event other than NONE, but one: with whole_max set, a
+ * data frame's payload that is not all in buf yet is left there (0 and
+ * NONE, its header already taken); feed it again with more after it,
+ * frame_len bytes from its start. Checks, in this order as bytes
  * arrive: reserved bits, opcodes, masking per role, control frame length
  * and fragmentation, RSV1 (only with rsv1_ok, and only on the first frame
  * of a data message), continuation without a message, a new message inside

@@ -24,8 +24,11 @@
 #include "net.h"
 #include "tls.h"
 
-/* Input is read in chunks of this size once the handshake is over. */
+/* Input is read in chunks of this size once the handshake is over; the
+ * buffer holds one more frame header, so that a frame of a whole chunk
+ * (a 64 KiB message) fits and its payload is handed out where it lies. */
 #define IN_CHUNK (64 * 1024)
+#define IN_CAP (IN_CHUNK + WS_FRAME_HEADER_MAX)
 /* Stop parsing input while this much output waits: a peer that does not
  * read cannot make us queue without bound. */
 #define OUT_HIGH (256 * 1024)
@@ -82,10 +85,11 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	ws_response_init(&c->resp, c->o.max_header);
 	c->resp.extensions_offered = c->o.deflate.on;
 	/* One byte over the header limit lets the parser see it exceeded. */
-	incap = c->o.max_header + 1 > IN_CHUNK ? c->o.max_header + 1 : IN_CHUNK;
+	incap = c->o.max_header + 1 > IN_CAP ? c->o.max_header + 1 : IN_CAP;
 	if ((c->in.p = malloc(incap)) == NULL)
 		return -1;
 	c->in.cap = incap;
+	c->parser.whole_max = incap;
 	c->tls_rwant = POLLIN;
 	c->tls_wwant = POLLOUT;
 	if (o->tls_ctx != NULL &&
@@ -500,6 +504,20 @@ on_event(struct conn *c, const struct ws_event *ev)
 	}
 }
 
+/* The parser waits for a frame's whole payload (whole_max): it must fit
+ * between here and the end of the buffer. */
+static void
+room_for_payload(struct conn *c)
+{
+	size_t have = c->in.len - c->in.off;
+
+	if (c->in.off + c->parser.frame_len <= c->in.cap)
+		return;
+	memmove(c->in.p, c->in.p + c->in.off, have);
+	c->in.off = 0;
+	c->in.len = have;
+}
+
 static void
 parse_frames(struct conn *c)
 {
@@ -511,6 +529,10 @@ parse_frames(struct conn *c)
 		n = ws_parser_feed(&c->parser, c->in.p + c->in.off,
 		    c->in.len - c->in.off, &ev);
 		c->in.off += n;
+		if (n == 0 && ev.type == WS_EV_NONE) {
+			room_for_payload(c);
+			return;
+		}
 		on_event(c, &ev);
 	}
 	if (c->in.off == c->in.len)

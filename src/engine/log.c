@@ -22,7 +22,10 @@
 /* Fields of one event: ours plus MESSAGE, PRIORITY, SYSLOG_IDENTIFIER. */
 #define MAX_FIELDS 32
 
-static const char *log_ident = "wsinetd";
+/* Zero-initialised like every static log_init sets, so that they share
+ * the few pages of .bss a listener's child writes anyway, and a
+ * connection's log_init copies no page of .data. NULL: "wsinetd". */
+static const char *log_ident;
 static enum log_target target = LOG_TO_STDERR;
 static int with_prefix;
 static int level = LOG_INFO;
@@ -157,7 +160,8 @@ write_line(int prio, const char *line)
 	if (with_prefix)
 		fprintf(stderr, "<%d>%s\n", prio, line);
 	else
-		fprintf(stderr, "%s: %s\n", log_ident, line);
+		fprintf(stderr, "%s: %s\n", log_ident ? log_ident : "wsinetd",
+		    line);
 }
 
 void
@@ -197,7 +201,8 @@ journal_send(int prio, const char *line, const char *const *fields, size_t n)
 		return -1;
 	snprintf(message, sizeof(message), "MESSAGE=%s", line);
 	snprintf(priority, sizeof(priority), "PRIORITY=%d", prio);
-	snprintf(ident, sizeof(ident), "SYSLOG_IDENTIFIER=%s", log_ident);
+	snprintf(ident, sizeof(ident), "SYSLOG_IDENTIFIER=%s",
+	    log_ident ? log_ident : "wsinetd");
 	for (i = 0; i < n; i++)
 		all[3 + i] = fields[i];
 	for (i = 0; i < n + 3; i++) {

@@ -35,7 +35,8 @@ static const char USAGE[] =
     "               [--tls-min 1.2|1.3] [--tls-ticket-keys FILE]]\n"
     "               [--no-sandbox]\n"
     "       wsinetd [options] [--binary | --framing line|nul|len32]\n"
-    "               [--kill-timeout SECS] [--passenv NAME,...]\n"
+    "               [--kill-timeout SECS] [--max-line BYTES]\n"
+    "               [--passenv NAME,...]\n"
     "               [--reverse-lookup] -- PROGRAM [ARG...] | --dir DIR\n"
     "       wsinetd -h | -V\n";
 
@@ -116,6 +117,9 @@ static const char HELP[] =
     "      --framing F            line (default: a text message per line),\n"
     "                             nul (text messages ended by NUL bytes),\n"
     "                             len32 (4-byte length, type byte, payload)\n"
+    "      --max-line BYTES       largest message the program may write\n"
+    "                             (a line, NUL-ended text or len32 payload;\n"
+    "                             default: --max-message; k, m, g)\n"
     "      --kill-timeout S       after the connection, wait S for the\n"
     "                             program, then SIGTERM, S more, SIGKILL\n"
     "                             (default 5)\n"
@@ -169,6 +173,7 @@ enum {
 	OPT_PROXY_PROTOCOL,
 	OPT_TRUST_FORWARDED,
 	OPT_FORWARDED_HEADER,
+	OPT_MAX_LINE,
 };
 
 static const struct option LONGOPTS[] = {
@@ -192,6 +197,7 @@ static const struct option LONGOPTS[] = {
 	{ "binary", no_argument, NULL, OPT_BINARY },
 	{ "framing", required_argument, NULL, OPT_FRAMING },
 	{ "kill-timeout", required_argument, NULL, OPT_KILL_TIMEOUT },
+	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
 	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "passenv", required_argument, NULL, OPT_PASSENV },
 	{ "reverse-lookup", no_argument, NULL, OPT_REVERSE_LOOKUP },
@@ -230,7 +236,7 @@ static const struct option LONGOPTS[] = {
 #define MAX_FRAMES_LIMIT (1L << 30)
 
 /* Which bridge options were given, to refuse them without a program. */
-static int bridge_flags; /* --binary, --framing or --kill-timeout */
+static int bridge_flags; /* --binary, --framing, --kill-timeout, --max-line */
 static int cgi_flags; /* --passenv or --reverse-lookup */
 static int binary_set, framing_set;
 
@@ -504,6 +510,13 @@ bridge_option(int ch, struct config *cfg)
 			args_usage_error("invalid --kill-timeout: %s", optarg);
 		bridge_flags = 1;
 		return 1;
+	case OPT_MAX_LINE:
+		if (opt_bytes(optarg, MAX_MESSAGE_LIMIT,
+			&cfg->bridge.max_line) ||
+		    cfg->bridge.max_line == 0)
+			args_usage_error("invalid --max-line: %s", optarg);
+		bridge_flags = 1;
+		return 1;
 	case OPT_DIR:
 		parse_dir(optarg, &cfg->cgi);
 		return 1;
@@ -597,8 +610,8 @@ parse_program(int argc, char **argv, struct config *cfg)
 	if (optind == argc && cfg->cgi.dir == NULL) {
 		if (bridge_flags)
 			args_usage_error(
-			    "--binary, --framing and --kill-timeout "
-			    "need -- PROGRAM or --dir");
+			    "--binary, --framing, --kill-timeout and "
+			    "--max-line need -- PROGRAM or --dir");
 		if (cgi_flags)
 			args_usage_error(
 			    "--passenv and --reverse-lookup need -- "

@@ -64,7 +64,9 @@ static void
 jail_engine(struct conn *c, struct bridge *b)
 {
 	struct jail j = { .mode = JAIL_BRIDGE,
-		.max_message = c->o.max_message,
+		/* a line of the program's may be the larger message */
+		.max_message =
+		    c->o.max_message > b->rd.max ? c->o.max_message : b->rd.max,
 		.program = b->pid,
 		.read_dirfd = -1 };
 	char err[160];
@@ -75,6 +77,20 @@ jail_engine(struct conn *c, struct bridge *b)
 	conn_close(c, WS_CLOSE_INTERNAL_ERROR, "internal error");
 }
 
+static void program_ended(struct conn *c, struct bridge *b);
+
+/* What a shell says of a program it cannot run: exit 127 when it is not
+ * there, 126 when it is but cannot be executed; the log says why. */
+static void
+cannot_run(struct conn *c, struct bridge *b, int e)
+{
+	log_msg(LOG_NOTICE, "%s program: cannot run %s: %s", b->o.peer,
+	    b->o.argv[0], strerror(e));
+	b->exited = 1;
+	b->wstatus = W_EXITCODE(e == EACCES || e == ENOEXEC ? 126 : 127, 0);
+	program_ended(c, b);
+}
+
 static void
 on_open(struct conn *c)
 {
@@ -82,18 +98,23 @@ on_open(struct conn *c)
 	const char *why = "";
 	struct child ch;
 	char **envp;
-	int rc, e;
+	int rc, e, exec_failed;
 
-	ws_pipe_reader_init(&b->rd, b->o.framing, c->o.max_message);
+	ws_pipe_reader_init(&b->rd, b->o.framing,
+	    b->o.max_line ? b->o.max_line : c->o.max_message);
 	if ((envp = b->o.environ(c, &why)) == NULL) {
 		conn_end(c, EXIT_SYSTEM, "cannot make the environment: %s",
 		    why);
 		conn_close(c, WS_CLOSE_INTERNAL_ERROR, "internal error");
 		return;
 	}
-	rc = spawn_start(&ch, b->o.argv, envp);
+	rc = spawn_start(&ch, b->o.argv, envp, &exec_failed);
 	e = errno;
 	free(envp);
+	if (rc == -1 && exec_failed) {
+		cannot_run(c, b, e);
+		return;
+	}
 	if (rc == -1) {
 		conn_end(c, EXIT_SYSTEM, "cannot start the program: %s",
 		    strerror(e));
@@ -199,14 +220,20 @@ emit(struct conn *c, struct bridge *b, int at_eof)
 
 /* Room to read into: never more than a message and its framing. */
 static size_t
-out_room(struct conn *c, struct bridge *b)
+out_room(struct bridge *b)
 {
 	struct conn_buf *f = &b->from_prog;
-	size_t limit = (size_t)c->o.max_message + ws_pipe_slack(b->o.framing);
+	size_t limit = (size_t)b->rd.max + ws_pipe_slack(b->o.framing);
 	size_t want, have = f->len - f->off;
 
 	want = limit - have < OUT_CHUNK ? limit - have : OUT_CHUNK;
-	if (want == 0 || conn_buf_reserve(f, want) == -1)
+	if (want == 0)
+		return 0;
+	/* The start of a line already held need not double the buffer:
+	 * read into what is left while that is a fair part of a chunk. */
+	if (f->cap > f->len && f->cap - f->len >= want / 4)
+		return f->cap - f->len < want ? f->cap - f->len : want;
+	if (conn_buf_reserve(f, want) == -1)
 		return 0;
 	return want;
 }
@@ -220,7 +247,7 @@ read_stdout(struct conn *c, struct bridge *b)
 	ssize_t n;
 
 	while (b->out_fd >= 0 && !b->bad_output && conn_may_send(c)) {
-		if ((room = out_room(c, b)) == 0) {
+		if ((room = out_room(b)) == 0) {
 			conn_end(c, EXIT_SYSTEM, "out of memory for output");
 			conn_close(c, WS_CLOSE_INTERNAL_ERROR,
 			    "internal error");
@@ -546,7 +573,7 @@ bridge_finish(struct bridge *b, struct conn *c)
 void
 bridge_describe(const struct bridge *b, char *out, size_t cap)
 {
-	if (b->pid == 0)
+	if (b->pid == 0 && !b->exited)
 		snprintf(out, cap, "not started");
 	else if (!b->exited)
 		snprintf(out, cap, "running");

@@ -10,12 +10,17 @@
 
 #include <sys/types.h>
 
+#include <stdint.h>
+
 #include "engine.h"
 #include "pipeframe.h"
 
 struct bridge_opts {
 	enum ws_pipe_framing framing;
 	int kill_ms; /* after EOF on stdin, then after SIGTERM */
+	/* Largest message the program may write; 0: the connection's
+	 * max_message. */
+	uint64_t max_line;
 	char *const *argv; /* the program and its arguments */
 	const char *peer; /* who is connected, for log lines */
 	/* The program's environment for this connection, one malloc'd
@@ -37,7 +42,8 @@ struct bridge {
 	size_t err_len;
 	int err_skip; /* the rest of an overlong stderr line is dropped */
 	int out_dry; /* stdout read empty or at EOF since the exit */
-	int exited, wstatus, ended, bad_output;
+	int exited, wstatus, ended, bad_output; /* exited alone, pid 0:
+						  * it could not be run */
 	int peer_closed; /* the client's close came: EOF once to_prog is out */
 	long long eof_ms; /* when that EOF was given, else 0 */
 	int slot[CONN_AUX_MAX]; /* which fd each polled entry is */

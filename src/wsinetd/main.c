@@ -186,6 +186,10 @@ serve_fds(int rfd, int wfd)
 	static const struct conn_handler handler = { .open = on_open,
 		.message = on_message };
 	const struct conn_handler *h = &handler;
+	/* The connection's own copies: under a listener, a write to cfg
+	 * would copy its pages into this process. */
+	struct static_opts web = cfg.web;
+	struct bridge_opts bo = cfg.bridge;
 	struct bridge b;
 	struct conn c;
 	char program[32] = "";
@@ -201,13 +205,9 @@ serve_fds(int rfd, int wfd)
 		client_from_addr(&client, &ss, len);
 	else
 		client_from_fd(&client, rfd);
-	cfg.bridge.peer = peer;
-	cfg.web.peer = peer;
-	static_use(&cfg.web);
-	cfg.bridge.environ = program_environ;
-	if (cfg.bridge.argv || cfg.front.fwd_on)
-		cfg.conn.check_request = check_request;
-	if (cfg.bridge.argv && bridge_init(&b, &cfg.bridge) == -1) {
+	bo.peer = web.peer = peer;
+	static_use(&web);
+	if (cfg.bridge.argv && bridge_init(&b, &bo) == -1) {
 		log_msg(LOG_ERR, "%s bridge: %s", peer, strerror(errno));
 		return EXIT_SYSTEM;
 	}
@@ -324,6 +324,9 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	log_init("wsinetd", 1, 0, 1);
 	args_parse(argc, argv, &cfg);
+	cfg.bridge.environ = program_environ;
+	if (cfg.bridge.argv || cfg.front.fwd_on)
+		cfg.conn.check_request = check_request;
 	if (cfg.listen_spec != NULL) {
 		/* Once the port listens, SIGHUP means reload, and it may come
 		 * before the listener's signalfd is there: not a reason to

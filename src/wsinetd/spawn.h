@@ -14,19 +14,20 @@ struct child {
 	int in_fd, out_fd, err_fd; /* our ends: write, read, read */
 };
 
-/* Installs the SIGCHLD handler and its self-pipe; returns the pipe's read
- * end (readable after a child changed state) or -1. Call before
+/* Sets SIGCHLD to its default and blocks it; returns a signalfd for it
+ * (readable after a child changed state) or -1. Call before
  * spawn_start. */
 int spawn_init(void);
 /* Runs argv[0] (searched in PATH, no shell) with envp, its stdin, stdout
  * and stderr on pipes, every other fd closed, SIGPIPE and every other
- * signal at its default, an empty signal mask, in a new session. Our
- * ends are non-blocking and close-on-exec. -1 with errno on failure. A
- * program that cannot be run exits 127 (126: not executable) after one
- * line on its stderr. */
-int spawn_start(struct child *ch, char *const argv[], char *const envp[]);
-/* Empties the self-pipe and reaps pid if it has exited: 1 with *status
- * set, 0 while it runs. */
+ * signal at its default, an empty signal mask, in a new session. The
+ * child shares our memory until its exec (posix_spawn), so starting it
+ * copies no page tables. Our ends are non-blocking and close-on-exec. -1 with errno when nothing runs: *exec_failed says
+ * whether the program itself could not be run (not found, not
+ * executable) rather than the system refusing a process or a pipe. */
+int spawn_start(struct child *ch, char *const argv[], char *const envp[],
+    int *exec_failed);
+/* Empties the signalfd and reaps pid if it has exited: 1 with *status set, 0 while it runs. */
 int spawn_reap(pid_t pid, int *status);
 /* "exit 3" or "signal 9". */
 void spawn_describe(int status, char *out, size_t cap);

@@ -81,6 +81,33 @@ peak_kib() {
 	assert_log 'program message over the limit.*program signal 15'
 }
 
+# The hello exchange as a line program: "You said: " before each line.
+SAY='exec sed -u "s/^/You said: /"'
+
+@test "--max-line bounds the program's lines, not the client's messages" {
+	bridge --max-line 1k --kill-timeout 0.2 -- sh -c "$SAY"
+	run wsstream --send text:1014 --send text:1015 --show
+	assert_line --index 0 --regexp '^text: You said: [A-Za-z]{1014}$'
+	assert_line --index 1 'close: 1009 program message over the limit'
+	assert_exits 10
+	assert_log 'program message over the limit'
+}
+
+@test "a 1 MiB message through the hello exchange is over the default --max-line" {
+	bridge -- sh -c "$SAY"
+	run wsstream --send text:1048576 --expect 1
+	assert_line 'close: 1009 program message over the limit'
+	assert_exits 10
+}
+
+@test "a 1 MiB message through the hello exchange passes with --max-line raised" {
+	bridge --max-line 2m -- sh -c "$SAY"
+	run wsstream --send text:1048576 --expect 1
+	assert_line --regexp '^received 1 messages, 1048586 bytes, '
+	assert_line 'close: 1000 exit 0'
+	assert_exits 0
+}
+
 @test "output that is not UTF-8 closes with 1011, and passes under --binary" {
 	bridge -- printf 'ok\n\377\n'
 	run wsstream --show
@@ -140,6 +167,15 @@ peak_kib() {
 	assert_output $'close: 1011 exit 127\neof'
 	assert_exits 10
 	assert_log 'program: cannot run /nonexistent/program: No such file'
+}
+
+@test "a program that is not executable closes with 1011 exit 126" {
+	printf 'not a program\n' >"$BATS_TEST_TMPDIR/plain"
+	chmod 644 "$BATS_TEST_TMPDIR/plain"
+	bridge -- "$BATS_TEST_TMPDIR/plain"
+	run wsstream --show
+	assert_output $'close: 1011 exit 126\neof'
+	assert_log 'program: cannot run .*/plain: Permission denied'
 }
 
 @test "when the peer closes first the program gets EOF on its stdin" {
@@ -334,8 +370,12 @@ usage_fails() {
 
 @test "bridge options need a program, and a program needs --" {
 	usage_fails 'unexpected argument: cat' cat
-	usage_fails '--binary, --framing and --kill-timeout need -- PROGRAM or --dir' \
+	usage_fails '--binary, --framing, --kill-timeout and --max-line need -- PROGRAM or --dir' \
 		--binary
+	usage_fails '--binary, --framing, --kill-timeout and --max-line need -- PROGRAM or --dir' \
+		--max-line 2m
+	usage_fails 'invalid --max-line: 0' --max-line 0 -- cat
+	usage_fails 'invalid --max-line: 2x' --max-line 2x -- cat
 	usage_fails '--binary and --framing exclude each other' \
 		--binary --framing len32 -- cat
 	usage_fails 'invalid --framing: words (line, nul or len32)' \

@@ -763,6 +763,24 @@ test_fields(void)
 	    "continuation: opcode of the message, fin, not first");
 	got = ws_parser_feed(&p, frag, 0, &ev);
 	ok(got == 0 && ev.type == WS_EV_NONE, "empty input: nothing");
+
+	/* whole_max: the header taken at once, the payload only whole. */
+	ws_parser_init(&p, C, 0);
+	p.whole_max = 5;
+	got = ws_parser_feed(&p, hello, 4, &ev);
+	ok(got == 2 && ev.type == WS_EV_NONE, "whole_max: header alone taken");
+	got = ws_parser_feed(&p, hello + 2, 2, &ev);
+	ok(got == 0 && ev.type == WS_EV_NONE,
+	    "whole_max: part of the payload left in the buffer");
+	got = ws_parser_feed(&p, hello + 2, 5, &ev);
+	ok(got == 5 && ev.type == WS_EV_DATA && ev.first && ev.fin &&
+		ev.data == hello + 2 && ev.len == 5,
+	    "whole_max: the payload in one event, where it lies");
+	ws_parser_init(&p, C, 0);
+	p.whole_max = 4;
+	got = ws_parser_feed(&p, hello, 4, &ev);
+	ok(got == 4 && ev.type == WS_EV_DATA && !ev.fin && ev.len == 2,
+	    "whole_max below the payload: it comes as it arrives");
 	got = ws_parser_feed(&p, frag, 3, &ev);
 	got += ws_parser_feed(&p, NULL, 0, &ev);
 	ok(got == 3 && ev.type == WS_EV_NONE,
