@@ -228,3 +228,18 @@ EOF
 	assert_line --index 0 'extensions: permessage-deflate'
 	assert_line --index 1 "text: $(chat) (compressed)"
 }
+
+@test "wsclient --compression-min 0 compresses a short message (control: the default, 64)" {
+	local msg=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+	start_wsfake --extensions 'permessage-deflate' --send-text ok --reply-close
+	run -0 wsclient --compression-min 0 -m "$msg" -n 1 "ws://127.0.0.1:$PORT/"
+	wait_server_exit
+	assert_log '^recv text, RSV1: [0-9] bytes$'
+	start_wsfake --extensions 'permessage-deflate' --send-text ok --reply-close
+	run -0 wsclient -m "$msg" -n 1 "ws://127.0.0.1:$PORT/"
+	wait_server_exit
+	assert_log "^recv text: $msg\$"
+	refute_log RSV1
+	run -2 wsclient --compression-min 1x "ws://127.0.0.1:$PORT/"
+	assert_line --index 0 'wsclient: invalid --compression-min: 1x'
+}
