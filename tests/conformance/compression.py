@@ -66,8 +66,8 @@ def sentence(r, words, n=None):
 def make_json(r):
     rows, size = [], 0
     while size < 152 * KiB:
-        row = {"id": len(rows), "user": r.choice(WORDS) + str(r.randint(1,
-                                                                        999)),
+        user = r.choice(WORDS) + str(r.randint(1, 999))
+        row = {"id": len(rows), "user": user,
                "active": r.random() < 0.7, "score": round(r.random() * 100, 3),
                "tags": r.sample(WORDS, r.randint(0, 4)),
                "created": "2013-%02d-%02dT%02d:%02d:%02dZ" % (
@@ -209,7 +209,8 @@ def parse_element(elem):
 def offer_string(no_context, bits):
     """What Autobahn's client offers for (requestNoContextTakeover,
     requestMaxWindowBits): it accepts both of the server's requests."""
-    s = "permessage-deflate; client_no_context_takeover; client_max_window_bits"
+    s = ("permessage-deflate; client_no_context_takeover; "
+         "client_max_window_bits")
     if no_context:
         s += "; server_no_context_takeover"
     if bits:
