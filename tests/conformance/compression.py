@@ -4,8 +4,10 @@ Autobahn TestSuite's: 1000 messages of one size (16 bytes to 128 KiB),
 each sent compressed (in frames of 256 bytes to 32 KiB of compressed
 payload for the auto-fragmenting ones) once the echo of the one before
 has come back, cut one after the other from a corpus as Autobahn does.
-12.X: the five corpora with the default negotiation; 13.X: the JSON
-corpus under each of Autobahn's offer/accept combinations. In the server
+12.X: the five corpora with the default negotiation; 13.1-13.7: the
+JSON corpus under each of Autobahn's offer/accept combinations; 13.8
+and 13.9 (ours): 9-bit windows, and an unasked server_no_context_takeover
+for wsclient. In the server
 role we offer what Autobahn's client offers and check the answer keeps
 RFC 7692 section 7; in the client role we answer wsclient's offer the
 way Autobahn's server would. Each case runs the program with
@@ -244,10 +246,11 @@ class Negotiation:
     agreed, tx is our compressor and rx our decompressor of the peer's
     messages, with exactly the agreed parameters."""
 
-    def __init__(self, offers, accepts):
+    def __init__(self, offers, accepts, unasked=None):
         self.offer = ", ".join(offer_string(*o) for o in offers)
         self.offers = [parse_element(offer_string(*o)) for o in offers]
         self.accepts = accepts
+        self.unasked = unasked or {}  # more to answer, RFC 7692 allowing
         self.agreed = None
         self.tx = self.rx = None
 
@@ -297,6 +300,7 @@ class Negotiation:
                 if bits and "client_max_window_bits" not in o:
                     continue
                 a = {k: v for k, v in o.items() if k.startswith("server_")}
+                a.update(self.unasked)
                 if no_context:
                     a["client_no_context_takeover"] = True
                 if bits:
@@ -370,9 +374,11 @@ def echo_run(name, size, frag, count=COUNT):
     return body
 
 
-def register(cid, desc, offers, accepts, name, size, frag, full):
+def register(cid, desc, offers, accepts, name, size, frag, full,
+             roles=("server", "client"), unasked=None):
     add(cid, desc, echo_run(name, size, frag), args=ARGS, full=full,
-        deflate=lambda role: Negotiation(offers, accepts))
+        roles=roles, deflate=lambda role: Negotiation(offers, accepts,
+                                                      unasked))
 
 
 def size_desc(size, frag):
@@ -405,3 +411,15 @@ for j, (offers, accepts) in enumerate(PARAMS, 1):
                  "takeover, max window bits) %s, accepts %s" % (
                      size_desc(size, frag), offers, accepts), offers, accepts,
                  "json", size, frag, full=i not in QUICK or j in (4, 6))
+
+# Ours: a window of 9 bits each way (the smallest zlib compresses with),
+# and, to a client, a server_no_context_takeover it did not ask for
+# (RFC 7692 7.1.1.1 lets a server answer it anyway).
+for i, (size, frag) in enumerate(SIZES, 1):
+    register("13.8.%d" % i, "(ours) %s of JSON data; offers [(False, 9)], "
+             "accepts [(False, 9)]" % size_desc(size, frag), [(False, 9)],
+             [(False, 9)], "json", size, frag, full=i != 4)
+    register("13.9.%d" % i, "(ours) %s of JSON data; the server answers "
+             "server_no_context_takeover unasked" % size_desc(size, frag),
+             [(False, 0)], [(False, 0)], "json", size, frag, full=i != 4,
+             roles=("client",), unasked={"server_no_context_takeover": True})
