@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
-"""wss:// for the conformance suite (run --tls): test certificates made
-by openssl with tests/tools/pki.bash (tests/bats/tls.bats makes its own
-with it too), and our end of a TLS connection.
+"""wss:// for the conformance suite (run --tls): the test CA and server
+certificate the Bats files make too (tests/bats/pki.bash's test_pki, by
+openssl itself), and our end of a TLS connection.
 
 Many cases mean what they say only if each of our writes reaches the
 peer on its own: a frame in octet-wise chops, a message cut right after
@@ -19,7 +19,7 @@ import tempfile
 import threading
 
 PKI = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
-                   "tools", "pki.bash")
+                   "bats", "pki.bash")
 
 
 class Pki:
@@ -28,10 +28,9 @@ class Pki:
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="conformance-pki.")
-        script = ('. "$1" && new_ca ca /CN=conformance-test-CA && '
-                  'issue server /CN=localhost DNS:localhost,IP:127.0.0.1')
-        done = subprocess.run(["bash", "-c", script, "pki", PKI],
-                              cwd=self.dir, stderr=subprocess.PIPE)
+        done = subprocess.run(["bash", "-c", '. "$1" && test_pki "$2"',
+                               "pki", PKI, self.dir],
+                              stderr=subprocess.PIPE)
         if done.returncode != 0 or not os.path.exists(self.path("server.pem")):
             self.remove()
             raise RuntimeError("cannot make test certificates: %s" %
