@@ -234,14 +234,17 @@ SLOW_BATS = tests/bats/deb.bats
 check-deb: check-deps all
 	WSINETD_BUILD=$(CURDIR)/$(B) prove --exec tests/tap-run $(SLOW_BATS)
 
-# make check runs the conformance suite by category through Bats;
-# conformance prints its tables; check-full adds its slow cases (messages
-# of 4 to 16 MiB, every UTF-8 sequence fragmented and split everywhere).
+# make check runs the conformance suite by category through Bats, and a
+# few categories over TLS; conformance prints its tables; check-full adds
+# its slow cases (messages of 4 to 16 MiB, every UTF-8 sequence
+# fragmented and split everywhere, every size of categories 12 and 13),
+# then runs all of it again over TLS.
 conformance: all
 	WSINETD_BUILD=$(CURDIR)/$(B) tests/conformance/run
 
 check-full: check check-deb
 	WSINETD_BUILD=$(CURDIR)/$(B) tests/conformance/run --full
+	WSINETD_BUILD=$(CURDIR)/$(B) tests/conformance/run --full --tls
 
 # Quiet, so that stdout holds just what wsclient prints.
 demo:

@@ -404,8 +404,14 @@ long ws_response_parse(struct ws_response *r, const char *buf, size_t len,
 /* What a client offers by default: Chrome's offer. It lets the server
  * cap our window, so a server short of memory need not decline. */
 #define WS_PMD_OFFER "permessage-deflate; client_max_window_bits"
-/* Longest value ws_pmd_format writes, with its NUL. */
-#define WS_PMD_FORMAT_MAX 128
+/* The longest value ws_pmd_format writes: both flags and two two-digit
+ * windows (Autobahn's case 13.6 asks for just that). Its size, with the
+ * NUL, is the buffer an answer needs. */
+#define WS_PMD_LONGEST \
+	"permessage-deflate; server_no_context_takeover; " \
+	"client_no_context_takeover; server_max_window_bits=15; " \
+	"client_max_window_bits=15"
+#define WS_PMD_FORMAT_MAX sizeof(WS_PMD_LONGEST)
 
 /* The parameters of one offer or answer. A window of 0 is absent. */
 struct ws_pmd {

@@ -608,7 +608,13 @@ server_deflate(struct conn *c, struct ws_str *answer)
 			    "permessage-deflate offer declined: %s", why);
 		return;
 	}
-	n = ws_pmd_format(&agreed, c->pmd_answer, sizeof(c->pmd_answer));
+	/* Compression goes on only with an answer that says so: a client
+	 * told nothing fails our first RSV1 frame. */
+	if ((n = ws_pmd_format(&agreed, c->pmd_answer,
+		 sizeof(c->pmd_answer))) == 0) {
+		log_msg(LOG_ERR, "permessage-deflate answer does not fit");
+		return;
+	}
 	conn_deflate_setup(&c->pmd, o, &agreed, WS_ROLE_SERVER);
 	c->parser.rsv1_ok = 1;
 	*answer = (struct ws_str){ c->pmd_answer, n };

@@ -31,7 +31,7 @@ static const char USAGE[] =
     "                [--max-message bytes] [--ping-interval secs]\n"
     "                [--cacert file] [--cert file --key file] [-k]\n"
     "                [--tls-min 1.2|1.3] [--tls-session file]\n"
-    "                [--no-compression] url\n"
+    "                [--no-compression] [--compression-min bytes] url\n"
     "       wsclient -h | -V\n";
 
 static const char HELP[] =
@@ -66,6 +66,8 @@ static const char HELP[] =
     "                           save the new one there; stderr says\n"
     "                           \"TLS session resumed\" or \"... new\"\n"
     "      --no-compression     do not offer permessage-deflate\n"
+    "      --compression-min B  send smaller messages uncompressed\n"
+    "                           (default 64)\n"
     "  -h, --help               show this help\n"
     "  -V, --version            show the version\n"
     "\n"
@@ -96,6 +98,7 @@ enum {
 	OPT_TLS_MIN,
 	OPT_TLS_SESSION,
 	OPT_NO_COMPRESSION,
+	OPT_COMPRESSION_MIN,
 };
 
 static const struct option LONGOPTS[] = {
@@ -118,6 +121,7 @@ static const struct option LONGOPTS[] = {
 	{ "tls-min", required_argument, NULL, OPT_TLS_MIN },
 	{ "tls-session", required_argument, NULL, OPT_TLS_SESSION },
 	{ "no-compression", no_argument, NULL, OPT_NO_COMPRESSION },
+	{ "compression-min", required_argument, NULL, OPT_COMPRESSION_MIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -211,6 +215,28 @@ tls_option(struct client *cl, int ch)
 	return 0;
 }
 
+/* Options of permessage-deflate; 0 when ch is not one. */
+static int
+deflate_option(struct client *cl, int ch)
+{
+	uint64_t v;
+
+	switch (ch) {
+	case OPT_NO_COMPRESSION:
+		cl->o.deflate.on = 0;
+		return 1;
+	case OPT_COMPRESSION_MIN:
+		/* 0 is a size here: compress whatever shrinks. */
+		if (strcmp(optarg, "0") == 0)
+			v = 0;
+		else if (opt_bytes(optarg, MAX_MESSAGE_LIMIT, &v))
+			usage_error("invalid --compression-min: %s", optarg);
+		cl->o.deflate.min = (size_t)v;
+		return 1;
+	}
+	return 0;
+}
+
 static void
 parse_option(struct client *cl, int ch)
 {
@@ -264,9 +290,6 @@ parse_option(struct client *cl, int ch)
 		if (opt_seconds(optarg, &cl->o.ping_ms))
 			usage_error("invalid --ping-interval: %s", optarg);
 		break;
-	case OPT_NO_COMPRESSION:
-		cl->o.deflate.on = 0;
-		break;
 	case 'h':
 		printf("%s\n%s", USAGE, HELP);
 		exit(EXIT_OK);
@@ -274,7 +297,7 @@ parse_option(struct client *cl, int ch)
 		printf("wsclient %s\n", WSINETD_VERSION);
 		exit(EXIT_OK);
 	default:
-		if (!tls_option(cl, ch)) {
+		if (!tls_option(cl, ch) && !deflate_option(cl, ch)) {
 			fprintf(stderr, "%s", USAGE);
 			exit(EXIT_USAGE);
 		}

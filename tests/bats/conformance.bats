@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: ISC
 #
 # The conformance suite (tests/conformance/run, after the Autobahn
-# TestSuite's cases 1-7, 9 and 10, plus the opening handshake) against
-# wsinetd --echo and wsclient --echo, one Bats test per category and
-# role; and, as the negative control, a careless echo server that the
-# suite must fail. make check-full adds the slow cases (--full).
+# TestSuite's cases 1-7, 9, 10, 12 and 13, plus the opening handshake)
+# against wsinetd --echo and wsclient --echo, one Bats test per category
+# and role, and a few categories over TLS (--tls); and, as the negative
+# controls, careless echo servers that the suite must fail. make
+# check-full adds the slow cases (--full), and all of it over TLS.
 
 load helpers
 
@@ -59,6 +60,18 @@ $output"
 	conformance --role server 10
 }
 
+@test "wsinetd --echo passes conformance category 12 (permessage-deflate, payloads)" {
+	conformance --role server 12
+}
+
+@test "wsinetd --echo passes conformance category 13 (permessage-deflate, parameters)" {
+	conformance --role server 13
+}
+
+@test "wsinetd --echo passes conformance categories 1, 5-7, 12 and H over TLS" {
+	conformance --tls --role server 1 5 6 7 12.1.4 13.5.4 H
+}
+
 @test "wsinetd refuses each faulty opening handshake with its HTTP status" {
 	conformance --role server H
 }
@@ -99,6 +112,18 @@ $output"
 	conformance --role client 10
 }
 
+@test "wsclient --echo passes conformance category 12 (permessage-deflate, payloads)" {
+	conformance --role client 12
+}
+
+@test "wsclient --echo passes conformance category 13 (permessage-deflate, parameters)" {
+	conformance --role client 13
+}
+
+@test "wsclient --echo passes conformance categories 1 and 5-7, 12 over TLS" {
+	conformance --tls --role client 1 5 6 7 12.1.4 13.5.4
+}
+
 @test "both answer a close that came in one write with a 256 KiB message" {
 	conformance 7.1.7
 }
@@ -110,6 +135,17 @@ lax_build() {
 	mkdir -p "$dir"
 	printf '#!/bin/sh\nexec %q %q "$@" %s\n' "$PYTHON" "$TOOLS/laxecho.py" \
 		"${1:-}" >"$dir/wsinetd"
+	chmod +x "$dir/wsinetd"
+	ln -sf "$WSCLIENT" "$dir/wsclient"
+	echo "$dir"
+}
+
+# wsinetd_build ARGS...: a build directory whose wsinetd is ours with
+# ARGS after the suite's own options.
+wsinetd_build() {
+	local dir=$BATS_TEST_TMPDIR/wrapped
+	mkdir -p "$dir"
+	printf '#!/bin/sh\nexec %q "$@" %s\n' "$WSINETD" "$*" >"$dir/wsinetd"
 	chmod +x "$dir/wsinetd"
 	ln -sf "$WSCLIENT" "$dir/wsclient"
 	echo "$dir"
@@ -134,4 +170,29 @@ lax_build() {
 	assert_success
 	assert_line --regexp '^server 6\.4\.3 +NON-STRICT .*failed only after the rest'
 	assert_output --regexp 'total +1 +0 +1 +0 +0 '
+}
+
+@test "the suite fails a server that agrees to compress but sends as is" {
+	run "$PYTHON" "$CONFORMANCE" --build "$(wsinetd_build --compression-min 1g)" \
+		--role server -v 12.1.4
+	assert_failure 1
+	assert_line --regexp '^server 12\.1\.4 +FAILED .*echoed message 1 uncompressed, though it deflates'
+}
+
+@test "the suite fails a server whose echoes need more window than agreed" {
+	run "$PYTHON" "$CONFORMANCE" --build "$(lax_build --deflate-any-window)" \
+		--role server -v 13.3.4
+	assert_failure 1
+	assert_line --regexp '^server 13\.3\.4 +FAILED .*does not inflate with the agreed parameters'
+	# Where no window was asked for, the same server passes.
+	run "$PYTHON" "$CONFORMANCE" --build "$(lax_build --deflate-any-window)" \
+		--role server 12.1.4
+	assert_success
+}
+
+@test "the suite over TLS fails a server that speaks plain WebSocket" {
+	run "$PYTHON" "$CONFORMANCE" --build "$(lax_build)" --tls --role server \
+		-v 1.1.1
+	assert_failure 1
+	assert_line --regexp '^server 1\.1\.1 +FAILED +.*TLS handshake failed'
 }

@@ -49,6 +49,17 @@ chat() {
 	assert_line --index 1 "text: $(chat) (compressed)"
 }
 
+@test "the longest answer, both flags and two two-digit windows, is sent whole" {
+	# Autobahn's case 13.6 offers this; the answer is 128 characters,
+	# one more than once fitted, and compression went on unannounced.
+	start_inetd_mode --echo
+	run -0 wsdeflate --offer 'permessage-deflate; client_no_context_takeover; client_max_window_bits; server_no_context_takeover; server_max_window_bits=15' \
+		--send "$(chat)" --close
+	assert_line --index 0 'extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=12; client_max_window_bits=12'
+	assert_line --index 1 "text: $(chat) (compressed)"
+	assert_exits 0
+}
+
 @test "an 8-bit window both ways round-trips (zlib compresses it with 9)" {
 	start_inetd_mode --echo
 	run -0 wsdeflate --offer 'permessage-deflate; server_max_window_bits=8; client_max_window_bits=8' \
@@ -227,4 +238,19 @@ EOF
 	run -0 wsdeflate --send "$(chat)" --close
 	assert_line --index 0 'extensions: permessage-deflate'
 	assert_line --index 1 "text: $(chat) (compressed)"
+}
+
+@test "wsclient --compression-min 0 compresses a short message (control: the default, 64)" {
+	local msg=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+	start_wsfake --extensions 'permessage-deflate' --send-text ok --reply-close
+	run -0 wsclient --compression-min 0 -m "$msg" -n 1 "ws://127.0.0.1:$PORT/"
+	wait_server_exit
+	assert_log '^recv text, RSV1: [0-9] bytes$'
+	start_wsfake --extensions 'permessage-deflate' --send-text ok --reply-close
+	run -0 wsclient -m "$msg" -n 1 "ws://127.0.0.1:$PORT/"
+	wait_server_exit
+	assert_log "^recv text: $msg\$"
+	refute_log RSV1
+	run -2 wsclient --compression-min 1x "ws://127.0.0.1:$PORT/"
+	assert_line --index 0 'wsclient: invalid --compression-min: 1x'
 }

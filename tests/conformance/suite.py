@@ -33,16 +33,18 @@ CATEGORIES = {
     "1": "Framing", "2": "Pings/Pongs", "3": "Reserved bits",
     "4": "Opcodes", "5": "Fragmentation", "6": "UTF-8 handling",
     "7": "Close handling", "9": "Limits/performance",
-    "10": "Auto-fragmentation", "H": "Opening handshake",
+    "10": "Auto-fragmentation", "12": "Deflate, payloads",
+    "13": "Deflate, parameters", "H": "Opening handshake",
 }
 
 
 class Case:
     def __init__(self, cid, desc, body, roles, full, info, max_message,
-                 raw):
+                 raw, args, deflate):
         self.cid, self.desc, self.body = cid, desc, body
         self.roles, self.full, self.info = roles, full, info
         self.max_message, self.raw = max_message, raw
+        self.args, self.deflate = list(args), deflate
 
     @property
     def category(self):
@@ -50,11 +52,14 @@ class Case:
 
 
 def add(cid, desc, body, roles=("server", "client"), full=False, info=False,
-        max_message=None, raw=False):
+        max_message=None, raw=False, args=(), deflate=None):
     """Registers a case. full: only with --full (slow); info: the
     outcome is INFORMATIONAL whatever it is; raw: the body gets the peer
-    before any handshake and returns its list of problems."""
-    CASES.append(Case(cid, desc, body, roles, full, info, max_message, raw))
+    before any handshake and returns its list of problems; args: more
+    options for the program; deflate: makes the case's permessage-deflate
+    negotiation, given the role (compression.py)."""
+    CASES.append(Case(cid, desc, body, roles, full, info, max_message, raw,
+                      args, deflate))
 
 
 def case(cid, desc, **kw):
@@ -87,14 +92,16 @@ class Test:
     """What a case body uses. Sends mask when we are the client (role
     'server': testing a server) unless told otherwise."""
 
-    def __init__(self, role, conn):
+    def __init__(self, role, conn, deflate=None):
         self.role, self.conn = role, conn
+        self.deflate = deflate  # the negotiation, with our compressor
         self.expected = []
         self.end = None  # ('clean', codes, our code) or ('fail', codes)
         self.close_sent = False
         self.sent_close = None  # the code of our close frame, if any
         self.notes = []  # why NON-STRICT
         self.problems = []  # why FAILED
+        self.facts = []  # what an OK case measured, for -v
 
     # ---- sending ----
     def frame(self, op, payload=b"", fin=True, rsv=0, masked=None,
@@ -238,26 +245,38 @@ def judge(c, t, status, started):
         return FAILED, "; ".join(t.problems)
     if t.notes:
         return NON_STRICT, "; ".join(t.notes)
-    return OK, took
+    return OK, "; ".join([took] + t.facts)
 
 
-def run_case(c, role, build, lsock):
-    """Runs one case against a fresh program; returns (verdict, why)."""
-    extra = []
+def run_raw(c, p, started):
+    try:
+        problems = c.body(p)
+    except OSError as e:  # TLS could not be set up
+        p.stop()
+        problems = [str(e)]
+    if problems:
+        return FAILED, "; ".join(problems)
+    return OK, "%.2f s" % (time.monotonic() - started)
+
+
+def run_case(c, role, build, lsock, tls=None):
+    """Runs one case against a fresh program, over TLS when tls is a
+    tls.Pki; returns (verdict, why)."""
+    extra = list(c.args)
     if c.max_message:
-        extra = ["--max-message", c.max_message]
-    p = Peer(role, build, lsock, extra)
+        extra += ["--max-message", c.max_message]
+    neg = c.deflate(role) if c.deflate else None
+    p = Peer(role, build, lsock, extra, tls, neg)
     started = time.monotonic()
     if c.raw:
-        problems = c.body(p)
-        if problems:
-            return FAILED, "; ".join(problems)
-        return OK, "%.2f s" % (time.monotonic() - started)
+        return run_raw(c, p, started)
     why = p.open()
     if why:
         p.stop()
-        return FAILED, "handshake: " + why
-    t = Test(role, p.conn)
+        return FAILED, "handshake: " + why + (
+            " [log: %s]" % p.log.decode("utf-8", "replace").strip()[-300:]
+            if p.log else "")
+    t = Test(role, p.conn, neg)
     c.body(t)
     if t.end is None:
         t.clean()

@@ -1,20 +1,22 @@
 # SPDX-License-Identifier: ISC
 """RFC 6455 on the wire, for the conformance suite: the test tools'
-frame codec (tests/tools/wsframe.py, re-exported here), an incremental
-reader of the peer's frames that also checks the peer keeps the rules,
-and a UTF-8 checker that says where a fail-fast validator must give
-up."""
+frame codec and permessage-deflate transform (tests/tools/wsframe.py,
+re-exported here), an incremental reader of the peer's frames that also
+checks the peer keeps the rules (RFC 7692's too, once negotiated), and
+a UTF-8 checker that says where a fail-fast validator must give up."""
 import os
 import sys
+import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 os.pardir, "tools"))
 from wsframe import (BINARY, CLOSE, CONT, OPNAMES, PING, PONG,  # noqa: E402
-                     TEXT, accept_key, close_payload, frame, parse_close,
-                     take)
+                     RSV1, TEXT, Deflater, Inflater, accept_key,
+                     close_payload, frame, parse_close, pmd_params, take)
 
-__all__ = ["BINARY", "CLOSE", "CONT", "PING", "PONG", "TEXT", "FrameReader",
-           "accept_key", "close_payload", "frame", "utf8_fail_at",
+__all__ = ["BINARY", "CLOSE", "CONT", "PING", "PONG", "RSV1", "TEXT",
+           "Deflater", "FrameReader", "Inflater", "accept_key",
+           "close_payload", "frame", "pmd_params", "utf8_fail_at",
            "utf8_valid"]
 
 
@@ -68,12 +70,17 @@ def utf8_fail_at(data):
 class FrameReader:
     """Parses what the peer sends into events, checking it keeps the
     protocol: ('message', op, payload), ('ping', p), ('pong', p),
-    ('close', code or None, reason) and ('violation', why)."""
+    ('close', code or None, reason) and ('violation', why). With an
+    inflater (permessage-deflate negotiated) RSV1 may mark a message's
+    first frame, and messages come as ('message', op, payload,
+    compressed), inflated."""
 
-    def __init__(self, peer_masks):
+    def __init__(self, peer_masks, inflater=None):
         self.peer_masks = peer_masks  # a client must mask, a server not
+        self.inflater = inflater
         self.buf = bytearray()
         self.msg_op, self.msg = None, []
+        self.msg_compressed = False
         self.closed = False
 
     def feed(self, data):
@@ -96,6 +103,11 @@ class FrameReader:
         if self.closed:
             bad.append("a %s frame after its close frame" %
                        OPNAMES.get(op, op))
+        compressed = bool(rsv & RSV1 and self.inflater)
+        if compressed:
+            rsv &= ~RSV1
+            if op not in (TEXT, BINARY):  # only a message's first frame
+                bad.append("RSV1 on a %s frame" % OPNAMES.get(op, op))
         if rsv:
             bad.append("RSV bits %d set" % rsv)
         if masked != self.peer_masks:
@@ -109,7 +121,7 @@ class FrameReader:
             return out
         if op >= 8:
             return out + self._control(op, payload)
-        return out + self._data(fin, op, payload)
+        return out + self._data(fin, op, payload, compressed)
 
     def _control(self, op, payload):
         if op == PING:
@@ -121,16 +133,26 @@ class FrameReader:
             return [("violation", "peer sent a 1-byte close payload")]
         return [("close",) + parse_close(payload)]
 
-    def _data(self, fin, op, payload):
+    def _data(self, fin, op, payload, compressed=False):
         if (op == CONT) != (self.msg_op is not None):
             return [("violation", "peer broke fragmentation rules")]
         if op != CONT:
             self.msg_op, self.msg = op, []
+            self.msg_compressed = compressed
         self.msg.append(payload)
         if not fin:
             return []
         op, data = self.msg_op, b"".join(self.msg)
         self.msg_op, self.msg = None, []
+        if self.msg_compressed:
+            try:
+                data = self.inflater.message(data)
+            except zlib.error as e:
+                return [("violation", "peer sent a compressed message that "
+                         "does not inflate with the agreed parameters (%s)"
+                         % e)]
         if op == TEXT and not utf8_valid(data):
             return [("violation", "peer sent invalid UTF-8 in a text message")]
+        if self.inflater:
+            return [("message", op, data, self.msg_compressed)]
         return [("message", op, data)]

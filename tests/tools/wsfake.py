@@ -29,16 +29,17 @@ Once it has both sent and received a close frame it shuts down writing,
 as a server should (RFC 6455 7.1.1). Finally it reads until the client
 ends the connection (or --timeout, default 5) and prints one line per
 frame received ("recv text: ...", "recv binary: N bytes", "recv close:
-CODE REASON", "recv opN: ..."), "recv partial frame: N bytes" when bytes
-are left over, then "eof", "reset" or "timeout".
+CODE REASON", "recv opN: ..."; "recv text, RSV1: N bytes" for a frame
+with RSV1 set, as permessage-deflate marks one), "recv partial frame: N
+bytes" when bytes are left over, then "eof", "reset" or "timeout".
 """
 import base64
 import hashlib
 import socket
 import sys
 
-from wsframe import CLOSE, TEXT, Reader, accept_key, close_payload, \
-    describe, frame
+from wsframe import CLOSE, OPNAMES, RSV1, TEXT, Reader, accept_key, \
+    close_payload, describe, frame
 
 ANSWERS = ("--status", "--bad-accept", "--no-answer", "--protocol",
            "--extensions")
@@ -75,7 +76,11 @@ class Peer:
                 f = self.reader.frame()
             except EOFError:
                 return None
-            say("recv " + describe(f.op, f.payload))
+            if f.rsv & RSV1:
+                say("recv %s, RSV1: %d bytes" % (OPNAMES.get(f.op, f.op),
+                                                 len(f.payload)))
+            else:
+                say("recv " + describe(f.op, f.payload))
             if f.op == CLOSE and self.sent_close:
                 # Both closes seen: the server closes TCP first (7.1.1).
                 self.sock.shutdown(socket.SHUT_WR)

@@ -251,39 +251,56 @@ test_answer(void)
 	}
 }
 
+/* An offer with server window s (7: none), client window c (0: none, 1:
+ * without a value) and the no_context_takeover flags in f's two bits. */
+static void
+offer_line(char *line, size_t cap, unsigned s, unsigned c, unsigned f)
+{
+	snprintf(line, cap, "permessage-deflate%s%s%s%.0u%s%s",
+	    f & 1 ? "; server_no_context_takeover" : "",
+	    f & 2 ? "; client_no_context_takeover" : "",
+	    s >= 8 ? "; server_max_window_bits=" : "", s >= 8 ? s : 0,
+	    c ? "; client_max_window_bits" : "",
+	    c >= 8 ? (c == 8 ? "=8" : "=15") : "");
+}
+
+/* Does the server answer r within both windows, in a header value of at
+ * most WS_PMD_FORMAT_MAX, that the client takes back as it was? */
+static int
+answer_round_trips(const struct ws_request *r, unsigned w, unsigned c)
+{
+	char out[WS_PMD_FORMAT_MAX];
+	struct ws_pmd a, back;
+	const char *why;
+
+	return ws_pmd_choose(r, w, &a, &why) &&
+	    ws_pmd_format(&a, out, sizeof(out)) != 0 &&
+	    ws_pmd_answer(S(out), c != 0, &back, &why) == 0 &&
+	    memcmp(&a, &back, sizeof(a)) == 0 &&
+	    a.server_max_window_bits <= w && a.client_max_window_bits <= w &&
+	    (c || !a.client_max_window_bits);
+}
+
 /* Every answer the server can give is one the client accepts, as is. */
 static void
 test_round_trip(void)
 {
-	char line[160], out[WS_PMD_FORMAT_MAX];
+	char line[160];
 	struct ws_request r;
-	struct ws_pmd a, back;
-	const char *why, *lp = line;
-	unsigned s, c, w, bad = 0, n = 0;
+	const char *lp = line;
+	unsigned s, c, w, f, bad = 0, n = 0;
 
 	for (w = 8; w <= 15; w++)
 		for (s = 7; s <= 15; s++)
-			for (c = 0; c <= 15; c++) {
-				if (c > 1 && c < 8)
-					continue;
-				snprintf(line, sizeof(line),
-				    "permessage-deflate%s%.0u%s%s",
-				    s >= 8 ? "; server_max_window_bits=" : "",
-				    s >= 8 ? s : 0,
-				    c ? "; client_max_window_bits" : "",
-				    c >= 8 ? (c == 8 ? "=8" : "=15") : "");
-				request_with(&r, &lp, 1);
-				n++;
-				if (!ws_pmd_choose(&r, w, &a, &why) ||
-				    ws_pmd_format(&a, out, sizeof(out)) == 0 ||
-				    ws_pmd_answer(S(out), c != 0, &back,
-					&why) != 0 ||
-				    memcmp(&a, &back, sizeof(a)) != 0 ||
-				    a.server_max_window_bits > w ||
-				    a.client_max_window_bits > w ||
-				    (!c && a.client_max_window_bits))
-					bad++;
-			}
+			for (c = 0; c <= 15; c++)
+				for (f = 0; f < 4; f++) {
+					if (c > 1 && c < 8)
+						continue;
+					offer_line(line, sizeof(line), s, c, f);
+					request_with(&r, &lp, 1);
+					n++;
+					bad += !answer_round_trips(&r, w, c);
+				}
 	is_int(bad, 0,
 	    "%u offers: each answer within ours and theirs, "
 	    "accepted by the client as formatted",
@@ -293,14 +310,15 @@ test_round_trip(void)
 static void
 test_format(void)
 {
-	struct ws_pmd p = { 1, 1, 15, 8 };
+	struct ws_pmd p = { 1, 1, 15, 15 };
 	char small[20], out[WS_PMD_FORMAT_MAX];
 	size_t n;
 
+	/* The longest there is: both flags, two two-digit windows. */
 	static const char all[] =
 	    "permessage-deflate; server_no_context_takeover; "
 	    "client_no_context_takeover; server_max_window_bits=15; "
-	    "client_max_window_bits=8";
+	    "client_max_window_bits=15";
 
 	n = ws_pmd_format(&p, out, sizeof(out));
 	is_mem(out, n, all, sizeof(all) - 1, "format: all four");
