@@ -487,11 +487,14 @@ jail_enter(const struct jail *j, char *err, size_t errcap)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		goto fail;
 #endif
-	step = "rlimits";
-	if (limits_enter(j) == -1)
-		goto fail;
+	/* Landlock before the fd limit: building its ruleset takes fds of
+	 * its own, one more than the limit allows in a process that has
+	 * many open already. */
 	step = "Landlock";
 	if (landlock_enter(j) == -1)
+		goto fail;
+	step = "rlimits";
+	if (limits_enter(j) == -1)
 		goto fail;
 	step = "seccomp";
 	if (seccomp_enter(j) == -1)

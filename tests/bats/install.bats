@@ -45,7 +45,7 @@ setup() {
 	run -0 grep '^ExecStart=' "$DEST/lib/systemd/system/ws-echo@.service"
 	assert_output "ExecStart=/usr/sbin/wsinetd"
 	run -0 grep '^ExecStart=' "$DEST/lib/systemd/system/ws-echo-fast.service"
-	assert_output "ExecStart=/usr/sbin/wsinetd --max-connections 256 --drain-timeout 10"
+	assert_output "ExecStart=/usr/sbin/wsinetd --max-connections 256 --drain-timeout 10 --log-level notice"
 	run -0 grep '^ExecStart=' "$DEST/lib/systemd/system/ws-echo-tls@.service"
 	assert_output "ExecStart=/usr/sbin/wsinetd --tls-cert %d/cert.pem --tls-key %d/key.pem --tls-ticket-keys %d/ticket.keys"
 	run -1 grep -r '@SBINDIR@' "$DEST"
