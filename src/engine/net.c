@@ -50,10 +50,34 @@ net_peer_name(int fd, char *out, size_t cap)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
-	snprintf(out, cap, "-");
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1) {
+		snprintf(out, cap, "-");
 		return;
+	}
 	net_addr_name(&ss, len, out, cap);
+}
+
+int
+net_ws_addr(const struct sockaddr_storage *ss, struct ws_addr *a,
+    uint16_t *port)
+{
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
+
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		a->family = 4;
+		memcpy(a->a, &v4->sin_addr, 4);
+		*port = ntohs(v4->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		a->family = 6;
+		memcpy(a->a, &v6->sin6_addr, 16);
+		ws_addr_unmap(a);
+		*port = ntohs(v6->sin6_port);
+	} else {
+		return 0;
+	}
+	return 1;
 }
 
 void

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "ws.h"
+
 int net_set_nonblock(int fd);
 /* Sets TCP_NODELAY when fd is a TCP socket; a no-op otherwise. Without
  * it a 64 KiB message waits ~40 ms on delayed ACKs. */
@@ -19,6 +21,10 @@ void net_peer_name(int fd, char *out, size_t cap);
 /* The same for an address already known (from getpeername or accept). */
 void net_addr_name(const struct sockaddr_storage *ss, socklen_t len, char *out,
     size_t cap);
+/* An IP address and port in the core's form (a v4-mapped IPv6 address
+ * as IPv4): 1, or 0 for any other family. */
+int net_ws_addr(const struct sockaddr_storage *ss, struct ws_addr *a,
+    uint16_t *port);
 /* Resolves host/port and connects to the first address that answers
  * within timeout_ms in all (negative: no bound). Returns a non-blocking,
  * close-on-exec fd,

@@ -36,23 +36,9 @@ void
 client_from_addr(struct client *c, const struct sockaddr_storage *ss,
     socklen_t len)
 {
-	const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
-
 	memset(c, 0, sizeof(*c));
 	net_addr_name(ss, len, c->name, sizeof(c->name));
-	if (ss->ss_family == AF_INET) {
-		c->addr.family = 4;
-		memcpy(c->addr.a, &v4->sin_addr, 4);
-		c->port = ntohs(v4->sin_port);
-		c->known = 1;
-	} else if (ss->ss_family == AF_INET6) {
-		c->addr.family = 6;
-		memcpy(c->addr.a, &v6->sin6_addr, 16);
-		ws_addr_unmap(&c->addr);
-		c->port = ntohs(v6->sin6_port);
-		c->known = 1;
-	}
+	c->known = net_ws_addr(ss, &c->addr, &c->port);
 }
 
 /* The new address in every form the rest of the process shows. */

@@ -212,19 +212,11 @@ refuse_busy(struct listener *l, int fd)
 static int
 source_key(const struct sockaddr_storage *ss, struct ws_addr *key)
 {
-	const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
-	struct ws_addr a = { 0 };
+	struct ws_addr a;
+	uint16_t port;
 
-	if (ss->ss_family == AF_INET) {
-		a.family = 4;
-		memcpy(a.a, &v4->sin_addr, 4);
-	} else if (ss->ss_family == AF_INET6) {
-		a.family = 6;
-		memcpy(a.a, &v6->sin6_addr, 16);
-	} else {
+	if (!net_ws_addr(ss, &a, &port))
 		return 0;
-	}
 	persource_key(&a, key);
 	return 1;
 }

@@ -307,8 +307,6 @@ listen_on(int lfd)
 	j.read_dirfd = cfg.web.dirfd;
 	j.peek = cfg.front.proxy_on;
 
-	j.peek = cfg.front.proxy_on;
-
 	if (!cfg.no_sandbox && !cfg.bridge.argv && cfg.tls.cert == NULL)
 		cfg.listener.jail = &j;
 	log_init("wsinetd", 1, lfd, lfd);
