@@ -293,7 +293,6 @@ cgi_resolve(const struct cgi_opts *o, const struct ws_request *r,
 			return refuse(t, path, 404, reason);
 		return 0;
 	}
-	t->rt.script_name[0] = '\0';
 	if (cgienv_path_decode(path.p, path.n, t->rt.path_info,
 		sizeof(t->rt.path_info)) < 0) {
 		t->rt.reason = "malformed path";
@@ -342,7 +341,9 @@ cgi_environ(const struct ws_request *r, int fd, struct ssl_st *tls,
 	}
 	cgienv_hex(rnd, sizeof(rnd), uid);
 	f.unique_id = uid;
-	f.script_name = t->rt.script_name;
+	/* One program: SCRIPT_NAME is empty, and rt.script_name is left
+	 * unwritten (a page less for a listener's child to copy). */
+	f.script_name = o->dir != NULL ? t->rt.script_name : "";
 	f.path_info = t->rt.path_info;
 	f.protocol = protocol;
 	f.tls = gather_tls(tls, &tf, &ct);

@@ -110,11 +110,15 @@ struct job {
 	volatile int err; /* set by the child when it did not exec */
 };
 
-/* The child's own stack: on ours, which it has alone while we wait. */
-#define CHILD_STACK (16 * 1024)
+/* The child's stack until its exec, while we wait (one child at a
+ * time). Not on ours: our own calls would then reach pages deeper than
+ * a session otherwise touches. Its top page is all that a path needs;
+ * the PATH search takes the one below. */
+static unsigned char child_stack[8 * 1024] __attribute__((aligned(16)));
 
-/* execvp's search: the first DIR/name that executes; EACCES if one was
- * found but refused, as a shell says. Returns only on failure. */
+/* execvp's search of PATH for a name: the first DIR/name that
+ * executes; EACCES if one was found but refused, as a shell says.
+ * Returns only on failure. */
 static void
 exec_search(const struct job *j)
 {
@@ -123,10 +127,6 @@ exec_search(const struct job *j)
 	size_t dlen, nlen = strlen(name);
 	int seen_eacces = 0;
 
-	if (strchr(name, '/') != NULL) {
-		execve(name, j->argv, j->envp);
-		return;
-	}
 	for (; p != NULL; p = colon != NULL ? colon + 1 : NULL) {
 		colon = strchr(p, ':');
 		dlen = colon != NULL ? (size_t)(colon - p) : strlen(p);
@@ -172,7 +172,12 @@ child_main(void *arg)
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
 		goto fail;
-	exec_search(j);
+	/* A path is run as it is; only a name is searched for, on a
+	 * deeper stack. */
+	if (strchr(j->argv[0], '/') != NULL)
+		execve(j->argv[0], j->argv, j->envp);
+	else
+		exec_search(j);
 fail:
 	j->err = errno ? errno : ENOEXEC;
 	_exit(127);
@@ -190,12 +195,11 @@ is_exec_error(int e)
  * without what it adds for a general caller: its stack mapped and
  * unmapped, a getrlimit for each file action, every one of the 64
  * signals set to its default in the child. Every signal is blocked
- * meanwhile, so none is handled on the child's borrowed stack. */
+ * meanwhile, so none is handled while the child shares our memory. */
 static int
 run(pid_t *pid, char *const argv[], char *const envp[], const int fds[3],
     int *exec_failed)
 {
-	unsigned char stack[CHILD_STACK] __attribute__((aligned(16)));
 	const char *path = getenv("PATH");
 	struct job j = { argv, envp, path != NULL ? path : "/bin:/usr/bin", fds,
 		0 };
@@ -205,7 +209,7 @@ run(pid_t *pid, char *const argv[], char *const envp[], const int fds[3],
 	sigfillset(&all);
 	if (sigprocmask(SIG_BLOCK, &all, &old) == -1)
 		return -1;
-	*pid = clone(child_main, stack + sizeof(stack),
+	*pid = clone(child_main, child_stack + sizeof(child_stack),
 	    CLONE_VM | CLONE_VFORK | SIGCHLD, &j);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
