@@ -80,9 +80,10 @@ cgienv_get(const struct cgienv *e, const char *name)
 {
 	size_t i, n = name_len(name);
 
+	/* strncmp stops at the first difference, mostly the first byte,
+	 * where measuring each entry's name would read all of it. */
 	for (i = 0; i < e->n; i++)
-		if (name_len(e->envp[i]) == n &&
-		    memcmp(e->envp[i], name, n) == 0)
+		if (strncmp(e->envp[i], name, n) == 0 && e->envp[i][n] == '=')
 			return e->envp[i] + n + 1;
 	return NULL;
 }

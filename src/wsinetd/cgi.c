@@ -60,17 +60,35 @@ unmap_v4(struct addr *a)
 	a->len = sizeof(v4);
 }
 
-/* Fills host and port from ss; -1 for anything but IPv4 and IPv6. */
+/* Fills host and port from ss; -1 for anything but IPv4 and IPv6.
+ * inet_ntop, which is what getnameinfo calls for a numeric host after
+ * a good deal else; getnameinfo still for the %scope of a link-local
+ * IPv6 address. */
 static int
 addr_format(struct addr *a)
 {
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&a->ss;
+	int scoped;
+
 	unmap_v4(a);
+	scoped = a->ss.ss_family == AF_INET6 && v6->sin6_scope_id != 0;
 	if (a->ss.ss_family != AF_INET && a->ss.ss_family != AF_INET6)
 		return -1;
-	if (getnameinfo((struct sockaddr *)&a->ss, a->len, a->host,
+	if (scoped &&
+	    getnameinfo((struct sockaddr *)&a->ss, a->len, a->host,
 		sizeof(a->host), a->port, sizeof(a->port),
 		NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return -1;
+	if (scoped)
+		return 0;
+	if (inet_ntop(a->ss.ss_family,
+		a->ss.ss_family == AF_INET ? (const void *)&v4->sin_addr
+					   : (const void *)&v6->sin6_addr,
+		a->host, sizeof(a->host)) == NULL)
+		return -1;
+	snprintf(a->port, sizeof(a->port), "%u",
+	    ntohs(a->ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port));
 	return 0;
 }
 
