@@ -80,10 +80,11 @@ cgienv_get(const struct cgienv *e, const char *name)
 {
 	size_t i, n = name_len(name);
 
-	/* strncmp stops at the first difference, mostly the first byte,
-	 * where measuring each entry's name would read all of it. */
+	/* Every entry is looked at for every name added: the first byte
+	 * settles most, where measuring each entry's name read all of it. */
 	for (i = 0; i < e->n; i++)
-		if (strncmp(e->envp[i], name, n) == 0 && e->envp[i][n] == '=')
+		if (e->envp[i][0] == name[0] &&
+		    strncmp(e->envp[i], name, n) == 0 && e->envp[i][n] == '=')
 			return e->envp[i] + n + 1;
 	return NULL;
 }
