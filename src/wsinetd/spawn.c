@@ -127,6 +127,8 @@ exec_search(const struct job *j)
 	size_t dlen, nlen = strlen(name);
 	int seen_eacces = 0;
 
+	if (nlen == 0)
+		p = NULL; /* no file is named "" (execvp: ENOENT) */
 	for (; p != NULL; p = colon != NULL ? colon + 1 : NULL) {
 		colon = strchr(p, ':');
 		dlen = colon != NULL ? (size_t)(colon - p) : strlen(p);
