@@ -80,9 +80,11 @@ cgienv_get(const struct cgienv *e, const char *name)
 {
 	size_t i, n = name_len(name);
 
+	/* Every entry is looked at for every name added: the first byte
+	 * settles most, where measuring each entry's name read all of it. */
 	for (i = 0; i < e->n; i++)
-		if (name_len(e->envp[i]) == n &&
-		    memcmp(e->envp[i], name, n) == 0)
+		if (e->envp[i][0] == name[0] &&
+		    strncmp(e->envp[i], name, n) == 0 && e->envp[i][n] == '=')
 			return e->envp[i] + n + 1;
 	return NULL;
 }

@@ -644,7 +644,6 @@ set_defaults(struct config *cfg)
 	cfg->conn.deflate = (struct conn_deflate_opts){ 1, CONN_DEFLATE_LEVEL,
 		CONN_DEFLATE_WINDOW, CONN_DEFLATE_MEM_LEVEL, CONN_DEFLATE_MIN };
 	cfg->web.dirfd = -1;
-	cfg->dir_argv[0] = cfg->routed.rt.program;
 }
 
 /* The options that no group claims: logging, the sandbox, -h and -V. */

@@ -29,9 +29,8 @@ struct config {
 	 * bridge.argv is NULL without one. */
 	struct bridge_opts bridge;
 	/* The program's environment and, with --dir, which program it is:
-	 * routed is filled in per request, dir_argv runs it. */
+	 * dir_argv runs what the request resolved to (main.c). */
 	struct cgi_opts cgi;
-	struct cgi_target routed;
 	char *dir_argv[2];
 	/* Plain HTTP beside the upgrades: --static DIR, --console. */
 	struct static_opts web;

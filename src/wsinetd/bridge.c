@@ -31,6 +31,12 @@ enum slot { SLOT_OUT, SLOT_IN, SLOT_ERR, SLOT_SIG };
 
 static int sig_fd = -1;
 
+void
+bridge_prepare(void)
+{
+	spawn_learn_signals();
+}
+
 int
 bridge_init(struct bridge *b, const struct bridge_opts *o)
 {
@@ -417,6 +423,11 @@ aux_ready(struct conn *c, const struct pollfd *pf, int n)
 		else if (spawn_reap(b->pid, &b->wstatus))
 			b->exited = 1;
 	}
+	/* Both pipes at EOF: the exit is likely there already, and asking
+	 * now spares a wake-up for the signalfd. */
+	if (!b->exited && b->out_fd < 0 && b->err_fd < 0 &&
+	    spawn_reap(b->pid, &b->wstatus))
+		b->exited = 1;
 	/* After the exit, stdout may still hold output; a grandchild that
 	 * keeps the pipe open must not hide the exit. */
 	if (b->exited && !b->ended && !b->out_dry)

@@ -49,6 +49,9 @@ struct bridge {
 	int slot[CONN_AUX_MAX]; /* which fd each polled entry is */
 };
 
+/* Before any connection (a listener's, before it forks): what each
+ * spawn would otherwise learn again. */
+void bridge_prepare(void);
 /* Prepares the bridge (SIGCHLD notification); -1 on failure. */
 int bridge_init(struct bridge *b, const struct bridge_opts *o);
 /* The connection handler; its ctx must be the bridge. */

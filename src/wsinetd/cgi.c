@@ -60,17 +60,63 @@ unmap_v4(struct addr *a)
 	a->len = sizeof(v4);
 }
 
-/* Fills host and port from ss; -1 for anything but IPv4 and IPv6. */
+/* Fills host and port from ss; -1 for anything but IPv4 and IPv6.
+ * Numeric, as getnameinfo would write them for many more instructions;
+ * getnameinfo still for the %scope of a link-local IPv6 address. */
+/* n in decimal at out; returns the end. snprintf and inet_ntop's
+ * sprintf cost a hundred times more for the same digits. */
+static char *
+put_decimal(char *out, unsigned n)
+{
+	char digits[10];
+	int i = 0;
+
+	do
+		digits[i++] = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	while (i > 0)
+		*out++ = digits[--i];
+	return out;
+}
+
+static void
+v4_text(const struct in_addr *in, char *out)
+{
+	const unsigned char *b = (const unsigned char *)&in->s_addr;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		out = put_decimal(out, b[i]);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static int
 addr_format(struct addr *a)
 {
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&a->ss;
+	unsigned port;
+	int scoped;
+
 	unmap_v4(a);
+	scoped = a->ss.ss_family == AF_INET6 && v6->sin6_scope_id != 0;
 	if (a->ss.ss_family != AF_INET && a->ss.ss_family != AF_INET6)
 		return -1;
-	if (getnameinfo((struct sockaddr *)&a->ss, a->len, a->host,
+	if (scoped &&
+	    getnameinfo((struct sockaddr *)&a->ss, a->len, a->host,
 		sizeof(a->host), a->port, sizeof(a->port),
 		NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return -1;
+	if (scoped)
+		return 0;
+	if (a->ss.ss_family == AF_INET)
+		v4_text(&v4->sin_addr, a->host);
+	else if (inet_ntop(AF_INET6, &v6->sin6_addr, a->host,
+		     sizeof(a->host)) == NULL)
+		return -1;
+	port = ntohs(a->ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
+	*put_decimal(a->port, port) = '\0';
 	return 0;
 }
 
@@ -293,7 +339,6 @@ cgi_resolve(const struct cgi_opts *o, const struct ws_request *r,
 			return refuse(t, path, 404, reason);
 		return 0;
 	}
-	t->rt.script_name[0] = '\0';
 	if (cgienv_path_decode(path.p, path.n, t->rt.path_info,
 		sizeof(t->rt.path_info)) < 0) {
 		t->rt.reason = "malformed path";
@@ -342,7 +387,9 @@ cgi_environ(const struct ws_request *r, int fd, struct ssl_st *tls,
 	}
 	cgienv_hex(rnd, sizeof(rnd), uid);
 	f.unique_id = uid;
-	f.script_name = t->rt.script_name;
+	/* One program: SCRIPT_NAME is empty, and rt.script_name is left
+	 * unwritten (a page less for a listener's child to copy). */
+	f.script_name = o->dir != NULL ? t->rt.script_name : "";
 	f.path_info = t->rt.path_info;
 	f.protocol = protocol;
 	f.tls = gather_tls(tls, &tf, &ct);

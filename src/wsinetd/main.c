@@ -26,6 +26,10 @@ static struct config cfg;
 /* Who is connected: the socket's peer, or whom a trusted balancer or
  * proxy names (client.c). */
 static struct client client;
+/* Bridge mode: which program and paths this connection's request
+ * resolved to. Not in cfg, which the listener wrote and its children
+ * share until they write: this the listener never touches. */
+static struct cgi_target routed;
 
 /* fd 0/1 from inetd, or the socket systemd passes with LISTEN_FDS: a
  * connection (Accept=yes), or a listening socket (Accept=no) to accept
@@ -121,21 +125,21 @@ check_request(const struct ws_request *r, const char **reason)
 	client_forwarded(&client, r, &cfg.front);
 	if (cfg.bridge.argv == NULL)
 		return 0;
-	return cgi_resolve(&cfg.cgi, r, &cfg.routed, reason);
+	return cgi_resolve(&cfg.cgi, r, &routed, reason);
 }
 
 /* WS_PROTOCOL is the subprotocol chosen from --protocol, if any. */
 static char **
 program_environ(struct conn *c, const char **why)
 {
+	struct cgi_opts o = cfg.cgi;
 	char protocol[256];
 
 	snprintf(protocol, sizeof(protocol), "%.*s", (int)c->protocol.n,
 	    c->protocol.p ? c->protocol.p : "");
-	cfg.cgi.remote_addr = client.replaced ? client.host : NULL;
-	cfg.cgi.remote_port = client.port_text;
-	return cgi_environ(&c->req, c->rfd, c->tls, &cfg.cgi, &cfg.routed,
-	    protocol, why);
+	o.remote_addr = client.replaced ? client.host : NULL;
+	o.remote_port = client.port_text;
+	return cgi_environ(&c->req, c->rfd, c->tls, &o, &routed, protocol, why);
 }
 
 static int
@@ -323,6 +327,9 @@ main(int argc, char **argv)
 	log_init("wsinetd", 1, 0, 1);
 	args_parse(argc, argv, &cfg);
 	cfg.bridge.environ = program_environ;
+	cfg.dir_argv[0] = routed.rt.program;
+	if (cfg.bridge.argv)
+		bridge_prepare(); /* once, not in each listener child */
 	if (cfg.bridge.argv || cfg.front.fwd_on)
 		cfg.conn.check_request = check_request;
 	if (cfg.listen_spec != NULL) {

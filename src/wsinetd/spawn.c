@@ -1,26 +1,49 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * posix_spawn of a bridged program on pipes, and a signalfd for its
- * exit. glibc's posix_spawn runs the child in our address space (clone
- * with CLONE_VM and CLONE_VFORK) until its exec: no page table copied,
- * no copy-on-write faults in either process, as a fork would cost.
- * SIGCHLD stays blocked and is read from the signalfd, so the poll loop
- * hears of the exit without a handler, a self-pipe or an EINTR.
+ * Starting a bridged program on pipes, and a signalfd for its exit. The
+ * child runs in our address space (clone with CLONE_VM and CLONE_VFORK,
+ * as posix_spawn does) until its exec: no page table copied, no
+ * copy-on-write faults in either process, as a fork would cost. SIGCHLD
+ * stays blocked and is read from the signalfd, so the poll loop hears
+ * of the exit without a handler, a self-pipe or an EINTR.
  */
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "spawn.h"
 
 static int sig_fd = -1;
+/* The signals the child sets back to SIG_DFL: those not at it here. */
+static sigset_t reset;
+static int reset_known;
+
+void
+spawn_learn_signals(void)
+{
+	struct sigaction sa;
+	int i;
+
+	if (reset_known)
+		return;
+	sigemptyset(&reset);
+	for (i = 1; i < NSIG; i++)
+		if (sigaction(i, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
+			sigaddset(&reset, i);
+	/* wsinetd's own SIG_IGN, whenever it is set */
+	sigaddset(&reset, SIGPIPE);
+	sigaddset(&reset, SIGHUP);
+	reset_known = 1;
+}
 
 int
 spawn_init(void)
@@ -30,6 +53,7 @@ spawn_init(void)
 
 	if (sig_fd >= 0)
 		return sig_fd;
+	spawn_learn_signals();
 	/* Ignored (inetd may pass it so), SIGCHLD would reap the child for
 	 * us and leave waitpid nothing but ECHILD. */
 	memset(&sa, 0, sizeof(sa));
@@ -78,40 +102,87 @@ close_pair(int p[2])
 		close(p[1]);
 }
 
-/* inetd, or our own SIG_IGN for SIGPIPE, would otherwise survive exec:
- * every signal back to its default, none blocked; stdio on the pipes,
- * nothing else open; a session (and process group) of its own. */
-static int
-spawn_setup(posix_spawnattr_t *attr, posix_spawn_file_actions_t *fa,
-    const int fds[3])
+/* What the child is to run, and where it says why it could not. */
+struct job {
+	char *const *argv, *const *envp;
+	const char *path; /* searched when argv[0] has no '/' */
+	const int *fds; /* its stdin, stdout, stderr */
+	volatile int err; /* set by the child when it did not exec */
+};
+
+/* The child's stack until its exec, while we wait (one child at a
+ * time). Not on ours: our own calls would then reach pages deeper than
+ * a session otherwise touches. Its top page is all that a path needs;
+ * the PATH search takes the one below. */
+static unsigned char child_stack[8 * 1024] __attribute__((aligned(16)));
+
+/* execvp's search of PATH for a name: the first DIR/name that
+ * executes; EACCES if one was found but refused, as a shell says.
+ * Returns only on failure. */
+static void
+exec_search(const struct job *j)
 {
-	sigset_t all, none;
+	const char *name = j->argv[0], *p = j->path, *colon;
+	char full[PATH_MAX];
+	size_t dlen, nlen = strlen(name);
+	int seen_eacces = 0;
+
+	if (nlen == 0)
+		p = NULL; /* no file is named "" (execvp: ENOENT) */
+	for (; p != NULL; p = colon != NULL ? colon + 1 : NULL) {
+		colon = strchr(p, ':');
+		dlen = colon != NULL ? (size_t)(colon - p) : strlen(p);
+		if (dlen + 1 + nlen + 1 > sizeof(full))
+			continue;
+		/* an empty entry is the current directory */
+		memcpy(full, dlen ? p : ".", dlen ? dlen : 1);
+		dlen = dlen ? dlen : 1;
+		full[dlen] = '/';
+		memcpy(full + dlen + 1, name, nlen + 1);
+		execve(full, j->argv, j->envp);
+		if (errno == EACCES)
+			seen_eacces = 1;
+		else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE)
+			return;
+	}
+	errno = seen_eacces ? EACCES : ENOENT;
+}
+
+/* In the child, until its exec: every signal that was not at its
+ * default back to it (an ignored one would survive the exec), stdio on
+ * the pipes, nothing else open, a session of its own, no signal
+ * blocked. Only system calls: it shares our memory. */
+static int
+child_main(void *arg)
+{
+	struct job *j = arg;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
 	int i;
 
-	sigfillset(&all);
-	sigemptyset(&none);
-	if (posix_spawnattr_init(attr) != 0)
-		return -1;
-	if (posix_spawn_file_actions_init(fa) != 0) {
-		posix_spawnattr_destroy(attr);
-		return -1;
-	}
-	if (posix_spawnattr_setflags(attr,
-		POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF |
-		    POSIX_SPAWN_SETSIGMASK) != 0 ||
-	    posix_spawnattr_setsigdefault(attr, &all) != 0 ||
-	    posix_spawnattr_setsigmask(attr, &none) != 0)
+	for (i = 1; i < NSIG; i++)
+		if (sigismember(&reset, i) == 1 &&
+		    sigaction(i, &dfl, NULL) == -1)
+			goto fail;
+	if (setsid() == -1)
 		goto fail;
 	for (i = 0; i < 3; i++)
-		if (posix_spawn_file_actions_adddup2(fa, fds[i], i) != 0)
+		if (dup2(j->fds[i], i) == -1)
 			goto fail;
-	if (posix_spawn_file_actions_addclosefrom_np(fa, 3) != 0)
+	if (close_range(3, ~0U, 0) == -1)
 		goto fail;
-	return 0;
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		goto fail;
+	/* A path is run as it is; only a name is searched for, on a
+	 * deeper stack. */
+	if (strchr(j->argv[0], '/') != NULL)
+		execve(j->argv[0], j->argv, j->envp);
+	else
+		exec_search(j);
 fail:
-	posix_spawn_file_actions_destroy(fa);
-	posix_spawnattr_destroy(attr);
-	return -1;
+	j->err = errno ? errno : ENOEXEC;
+	_exit(127);
 }
 
 /* The spawn's own refusals (no memory, no process) against the
@@ -122,25 +193,38 @@ is_exec_error(int e)
 	return e != EAGAIN && e != ENOMEM && e != EINVAL && e != ENOSYS;
 }
 
+/* clone with CLONE_VM and CLONE_VFORK, which is what posix_spawn does,
+ * without what it adds for a general caller: its stack mapped and
+ * unmapped, a getrlimit for each file action, every one of the 64
+ * signals set to its default in the child. Every signal is blocked
+ * meanwhile, so none is handled while the child shares our memory. */
 static int
 run(pid_t *pid, char *const argv[], char *const envp[], const int fds[3],
     int *exec_failed)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	int rc;
+	const char *path = getenv("PATH");
+	struct job j = { argv, envp, path != NULL ? path : "/bin:/usr/bin", fds,
+		0 };
+	sigset_t all, old;
+	int e;
 
-	if (spawn_setup(&attr, &fa, fds) == -1) {
-		errno = ENOMEM;
+	sigfillset(&all);
+	if (sigprocmask(SIG_BLOCK, &all, &old) == -1)
+		return -1;
+	*pid = clone(child_main, child_stack + sizeof(child_stack),
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, &j);
+	e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (*pid == -1) {
+		errno = e;
 		return -1;
 	}
-	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	if (rc == 0)
+	if (j.err == 0)
 		return 0;
-	*exec_failed = is_exec_error(rc);
-	errno = rc;
+	while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
+		continue;
+	*exec_failed = is_exec_error(j.err);
+	errno = j.err;
 	return -1;
 }
 
@@ -179,11 +263,13 @@ fail:
 int
 spawn_reap(pid_t pid, int *status)
 {
-	struct signalfd_siginfo si;
+	struct signalfd_siginfo si[4];
+	ssize_t n;
 	pid_t r;
 
-	while (read(sig_fd, &si, sizeof(si)) > 0)
-		;
+	/* SIGCHLD does not queue: one read takes what is pending. */
+	n = read(sig_fd, si, sizeof(si));
+	(void)n;
 	do
 		r = waitpid(pid, status, WNOHANG);
 	while (r == -1 && errno == EINTR);

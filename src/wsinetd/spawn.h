@@ -14,6 +14,10 @@ struct child {
 	int in_fd, out_fd, err_fd; /* our ends: write, read, read */
 };
 
+/* Notes which signals are not at their default (ignored, or handled):
+ * the child sets those back. Once per process; a listener calls it
+ * before it forks, so that its children need not ask. */
+void spawn_learn_signals(void);
 /* Sets SIGCHLD to its default and blocks it; returns a signalfd for it
  * (readable after a child changed state) or -1. Call before
  * spawn_start. */
@@ -21,8 +25,9 @@ int spawn_init(void);
 /* Runs argv[0] (searched in PATH, no shell) with envp, its stdin, stdout
  * and stderr on pipes, every other fd closed, SIGPIPE and every other
  * signal at its default, an empty signal mask, in a new session. The
- * child shares our memory until its exec (posix_spawn), so starting it
- * copies no page tables. Our ends are non-blocking and close-on-exec. -1 with errno when nothing runs: *exec_failed says
+ * child shares our memory until its exec (clone with CLONE_VM and
+ * CLONE_VFORK), so starting it copies no page tables. Our ends are
+ * non-blocking and close-on-exec. -1 with errno when nothing runs: *exec_failed says
  * whether the program itself could not be run (not found, not
  * executable) rather than the system refusing a process or a pipe. */
 int spawn_start(struct child *ch, char *const argv[], char *const envp[],

@@ -178,6 +178,28 @@ SAY='exec sed -u "s/^/You said: /"'
 	assert_log 'program: cannot run .*/plain: Permission denied'
 }
 
+# What a program reports of its signals and session, one line each.
+SIGNALS_PROGRAM='grep -E "^Sig(Ign|Blk)" /proc/self/status; \
+exec awk "{ print (\$6 == \$1) ? \"own session\" : \"session of \" \$6 }" /proc/self/stat'
+
+@test "the program starts with no signal ignored or blocked, in a session of its own" {
+	local clean=$'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\nown session'
+	# The control: under this trap, what wsinetd is started with
+	# ignores SIGUSR1 (and, started in the background, SIGINT).
+	trap '' USR1
+	run sh -c "$SIGNALS_PROGRAM"
+	refute_output --partial $'SigIgn:\t0000000000000000'
+	bridge -- sh -c "$SIGNALS_PROGRAM"
+	run wsclient -n 3 "ws://127.0.0.1:$PORT/"
+	assert_output "$clean"
+	PORT=$(free_port 127.0.0.1)
+	spawn "$WSINETD" --listen "127.0.0.1:$PORT" -- sh -c "$SIGNALS_PROGRAM"
+	wait_port "$PORT" "$SERVER_PID"
+	trap - USR1
+	run wsclient -n 3 "ws://127.0.0.1:$PORT/"
+	assert_output "$clean"
+}
+
 @test "when the peer closes first the program gets EOF on its stdin" {
 	bridge -- sh -c 'cat; echo saw EOF >&2'
 	run wsclient -n 1 -m hi "ws://127.0.0.1:$PORT/"
