@@ -113,8 +113,9 @@ struct job {
 /* The child's stack until its exec, while we wait (one child at a
  * time). Not on ours: our own calls would then reach pages deeper than
  * a session otherwise touches. Its top page is all that a path needs;
- * the PATH search takes the one below. */
-static unsigned char child_stack[8 * 1024] __attribute__((aligned(16)));
+ * the PATH search takes the one below; the rest is room for what a
+ * sanitizer's interceptors add, and costs nothing untouched. */
+static unsigned char child_stack[16 * 1024] __attribute__((aligned(16)));
 
 /* execvp's search of PATH for a name: the first DIR/name that
  * executes; EACCES if one was found but refused, as a shell says.
