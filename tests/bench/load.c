@@ -151,6 +151,7 @@ struct run {
 	 * inflating */
 	unsigned long long wire_bytes, inflated_bytes;
 	long active, opened, held;
+	long next_fixed; /* echo, idle: the next connection to start */
 	int first_fail, released;
 	long long t_start, t_end, t_last;
 	struct hist h;
@@ -1284,6 +1285,7 @@ on_signal_or_stdin(struct run *r, int fd)
 }
 
 static void watch_stdin(struct run *r);
+static void start_fixed(struct run *r);
 
 /* Idle: "ready" once every connection is open or has failed. */
 static void
@@ -1329,7 +1331,9 @@ loop(struct run *r)
 	long long last_scan = now_us();
 	int i, n, ready = 0;
 
-	while (r->active > 0 || may_start(r)) {
+	while (r->active > 0 || may_start(r) ||
+	    (r->o.mode == MODE_IDLE && r->next_fixed < r->o.conc &&
+		!r->released)) {
 		refill_sessions(r);
 		n = epoll_wait(r->ep, evs, 256, SCAN_MS);
 		if (n == -1 && errno != EINTR)
@@ -1342,8 +1346,10 @@ loop(struct run *r)
 			else
 				on_event(r, evs[i].data.ptr, evs[i].events);
 		}
-		if (r->o.mode == MODE_IDLE)
+		if (r->o.mode == MODE_IDLE) {
+			start_fixed(r);
 			idle_progress(r, &ready);
+		}
 		if (now_us() - last_scan >= SCAN_MS * 1000) {
 			last_scan = now_us();
 			check_deadlines(r);
@@ -1507,7 +1513,23 @@ setup(struct run *r)
 		watch_signals(r);
 }
 
-/* Echo: the count is shared out among the connections. */
+/* Idle: handshakes under way at most. Clients arrive in waves, not
+ * ten thousand SYNs in one go, which would overflow a listen backlog
+ * (node's is 511) and measure that instead of the server. */
+#define IDLE_OPENING 128
+
+static int
+may_open(const struct run *r)
+{
+	if (r->o.mode == MODE_IDLE && r->released)
+		return 0;
+	return r->o.mode != MODE_IDLE ||
+	    (long long)r->started - r->held - (long long)r->failed <
+	    IDLE_OPENING;
+}
+
+/* Echo, idle: the count is shared out among the connections; idle
+ * starts them as may_open allows, the loop calling again. */
 static void
 start_fixed(struct run *r)
 {
@@ -1515,7 +1537,8 @@ start_fixed(struct run *r)
 	unsigned long long extra = r->o.count % (unsigned long long)r->o.conc;
 	long i;
 
-	for (i = 0; i < r->o.conc; i++) {
+	while (r->next_fixed < r->o.conc && may_open(r)) {
+		i = r->next_fixed++;
 		r->c[i].quota = 0;
 		if (start_conn(r, &r->c[i]) == 0)
 			r->c[i].quota = r->o.count == ~0ULL
