@@ -12,9 +12,13 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "net.h"
 
 int
@@ -27,6 +31,29 @@ net_set_nonblock(int fd)
 	if (fl & O_NONBLOCK)
 		return 0;
 	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int
+net_wait(int fd, short events, long long deadline_ms)
+{
+	struct pollfd pf = { .fd = fd, .events = events };
+	long long left;
+	int r;
+
+	for (;;) {
+		left = deadline_ms > 0 ? deadline_ms - clock_ms() : -1;
+		if (deadline_ms > 0 && left <= 0)
+			break;
+		r = poll(&pf, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r > 0)
+			return 1;
+		if (r == 0)
+			break;
+		if (errno != EINTR)
+			return -1;
+	}
+	errno = ETIMEDOUT;
+	return 0;
 }
 
 void

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Socket helpers the programs share: non-blocking mode, TCP_NODELAY,
- * printable peer addresses and a bounded connect.
+ * Socket helpers the programs share: non-blocking mode, a bounded wait,
+ * TCP_NODELAY, printable peer addresses and a bounded connect.
  */
 #ifndef NET_H
 #define NET_H
@@ -12,6 +12,10 @@
 #include "ws.h"
 
 int net_set_nonblock(int fd);
+/* Polls fd for events until deadline_ms on the clock.h clock (0 or
+ * less: no deadline), through signals: 1 ready, 0 timed out (errno
+ * ETIMEDOUT), -1 error. */
+int net_wait(int fd, short events, long long deadline_ms);
 /* Sets TCP_NODELAY when fd is a TCP socket; a no-op otherwise. Without
  * it a 64 KiB message waits ~40 ms on delayed ACKs. */
 void net_nodelay(int fd);

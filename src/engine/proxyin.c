@@ -11,33 +11,11 @@
 #include <errno.h>
 #include <poll.h>
 
-#include "clock.h"
+#include "net.h"
 #include "proxyin.h"
 
 /* A v1 line fits at once; a v2 header with TLVs takes a few rounds. */
 #define PEEK_CHUNK 256
-
-/* Waits for input until deadline_ms: 1 ready, 0 timed out, -1 error. */
-static int
-wait_input(int fd, long long deadline_ms)
-{
-	struct pollfd pf = { .fd = fd, .events = POLLIN };
-	long long left;
-	int r;
-
-	for (;;) {
-		left = deadline_ms ? deadline_ms - clock_ms() : -1;
-		if (deadline_ms && left <= 0)
-			return 0;
-		r = poll(&pf, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
-		if (r > 0)
-			return 1;
-		if (r == 0)
-			return 0;
-		if (errno != EINTR)
-			return -1;
-	}
-}
 
 /* Peeks what is waiting: > 0 bytes, 0 EOF, -1 error (EAGAIN: none). */
 static ssize_t
@@ -74,7 +52,7 @@ proxyin_read(int fd, long long deadline_ms, struct ws_proxy *p)
 
 	ws_proxy_init(p);
 	while (!p->done) {
-		if ((w = wait_input(fd, deadline_ms)) <= 0)
+		if ((w = net_wait(fd, POLLIN, deadline_ms)) <= 0)
 			return w == 0 ? PROXYIN_TIMEOUT : PROXYIN_ERROR;
 		n = peek(fd, buf, sizeof(buf));
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -95,7 +73,7 @@ proxyin_sniff(int fd, long long deadline_ms)
 	uint8_t buf[12];
 	ssize_t n;
 
-	if (wait_input(fd, deadline_ms) != 1)
+	if (net_wait(fd, POLLIN, deadline_ms) != 1)
 		return 0;
 	n = peek(fd, buf, sizeof(buf));
 	return n > 0 && ws_proxy_sniff(buf, (size_t)n);

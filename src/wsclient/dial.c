@@ -20,7 +20,6 @@
 static int
 connect_one(const struct addrinfo *ai, long long deadline, int *err)
 {
-	struct pollfd pfd;
 	socklen_t len = sizeof(*err);
 	int fd, r;
 
@@ -34,23 +33,8 @@ connect_one(const struct addrinfo *ai, long long deadline, int *err)
 		return fd;
 	if (errno != EINPROGRESS)
 		goto fail;
-	pfd.fd = fd;
-	pfd.events = POLLOUT;
-	do {
-		long long left = deadline < 0 ? -1 : deadline - clock_ms();
-
-		if (deadline >= 0 && left <= 0) {
-			errno = ETIMEDOUT;
-			goto fail;
-		}
-		r = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
-	} while (r == -1 && errno == EINTR);
-	if (r == -1)
+	if ((r = net_wait(fd, POLLOUT, deadline)) <= 0)
 		goto fail;
-	if (r == 0) {
-		errno = ETIMEDOUT;
-		goto fail;
-	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) == -1)
 		goto fail;
 	if (*err == 0)
