@@ -26,7 +26,10 @@
 
 /* Input is read in chunks of this size once the handshake is over; the
  * buffer holds one more frame header, so that a frame of a whole chunk
- * (a 64 KiB message) fits and its payload is handed out where it lies. */
+ * (a 64 KiB message) fits and its payload is handed out where it lies.
+ * A larger frame (up to --max-message) grows the buffer as its payload
+ * arrives, and is handed out where it lies too; the buffer shrinks back
+ * at the next frame that fits. */
 #define IN_CHUNK (64 * 1024)
 #define IN_CAP (IN_CHUNK + WS_FRAME_HEADER_MAX)
 /* Stop parsing input while this much output waits: a peer that does not
@@ -88,8 +91,8 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	incap = c->o.max_header + 1 > IN_CAP ? c->o.max_header + 1 : IN_CAP;
 	if ((c->in.p = malloc(incap)) == NULL)
 		return -1;
-	c->in.cap = incap;
-	c->parser.whole_max = incap;
+	c->in.cap = c->in_base = incap;
+	c->parser.whole_max = c->o.max_message;
 	c->tls_rwant = POLLIN;
 	c->tls_wwant = POLLOUT;
 	if (o->tls_ctx != NULL &&
@@ -505,17 +508,53 @@ on_event(struct conn *c, const struct ws_event *ev)
 }
 
 /* The parser waits for a frame's whole payload (whole_max): it must fit
- * between here and the end of the buffer. */
+ * between here and the end of the buffer. One larger than the buffer
+ * grows it, at most doubling each time it is full, so that memory
+ * follows what arrived rather than what the header declared. */
 static void
 room_for_payload(struct conn *c)
 {
-	size_t have = c->in.len - c->in.off;
+	size_t have = c->in.len - c->in.off, frame = c->parser.frame_len;
 
-	if (c->in.off + c->parser.frame_len <= c->in.cap)
+	if (c->in.off + frame <= c->in.cap)
 		return;
 	memmove(c->in.p, c->in.p + c->in.off, have);
 	c->in.off = 0;
 	c->in.len = have;
+	if (frame <= c->in.cap || have < c->in.cap)
+		return;
+	if (conn_buf_grow(&c->in, frame - have < have ? frame - have : have) ==
+	    -1) {
+		conn_end(c, EXIT_SYSTEM,
+		    "out of memory for a frame of %zu bytes", frame);
+		queue_close(c, WS_CLOSE_INTERNAL_ERROR, "out of memory");
+		drain(c);
+	}
+}
+
+/* 1 while the parser holds a frame's header and waits for the rest of
+ * its payload, to hand it out whole: more input is needed first. */
+static int
+payload_awaited(const struct conn *c)
+{
+	return c->parser.in_payload && c->parser.frame_done == 0 &&
+	    c->parser.frame_len <= c->parser.whole_max &&
+	    c->in.off + c->parser.frame_len > c->in.len;
+}
+
+/* How much the next read may take: all the room there is, but for a
+ * frame larger than the buffer's first size, no more than its end, so
+ * that the next frame starts at the front and is never moved. */
+static size_t
+read_room(const struct conn *c)
+{
+	size_t room = c->in.cap - c->in.len, rest;
+
+	if (c->state != CONN_OPEN || c->parser.frame_len <= c->in_base ||
+	    !payload_awaited(c))
+		return room;
+	rest = c->in.off + c->parser.frame_len - c->in.len;
+	return rest < room ? rest : room;
 }
 
 static void
@@ -537,6 +576,11 @@ parse_frames(struct conn *c)
 	}
 	if (c->in.off == c->in.len)
 		c->in.off = c->in.len = 0;
+	/* A buffer grown for large frames keeps its size while they come
+	 * one after the other; the first frame that fits its first size
+	 * (the latest header the parser read) gives the rest back. */
+	if (c->parser.frame_len <= c->in_base)
+		conn_buf_shrink(&c->in, c->in_base);
 }
 
 static void
@@ -883,9 +927,11 @@ peer_write(struct conn *c, const void *p, size_t n)
 
 /* Plain: one read per wake-up. TLS: on while OpenSSL holds input it has
  * already taken from the socket (which will not wake us for it) and our
- * buffer has room; once it holds none, poll speaks for the socket. */
+ * buffer has room; once it holds none, poll speaks for the socket. now
+ * is the time poll returned, if step read the clock (0 if not): the
+ * time of the last input is only kept for the idle timeout. */
 static void
-read_input(struct conn *c)
+read_input(struct conn *c, long long now)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -897,7 +943,7 @@ read_input(struct conn *c)
 	}
 	c->tls_more = 0;
 	do {
-		n = peer_read(c, c->in.p + c->in.len, c->in.cap - c->in.len);
+		n = peer_read(c, c->in.p + c->in.len, read_room(c));
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
@@ -917,7 +963,8 @@ read_input(struct conn *c)
 		got += (size_t)n;
 		c->bytes_in += (size_t)n;
 		c->in.len += (size_t)n;
-		c->last_rx_ms = clock_ms();
+		if (c->o.idle_ms)
+			c->last_rx_ms = now ? now : clock_ms();
 	} while (
 	    c->tls != NULL && c->in.len < c->in.cap && tls_pending(c->tls));
 	c->tls_more = c->tls != NULL && tls_pending(c->tls);
@@ -1160,7 +1207,7 @@ step(struct conn *c)
 {
 	struct pollfd pf[3 + CONN_AUX_MAX];
 	int idx[4], n, r, wait = -1, in_ready, out_ready;
-	long long d = next_deadline(c), now;
+	long long d = next_deadline(c), now = 0;
 	const short ready = POLLIN | POLLOUT | POLLHUP | POLLERR;
 
 	n = poll_set(c, pf, idx);
@@ -1177,7 +1224,7 @@ step(struct conn *c)
 	 * parsed as soon as output drains, without waiting for more: the
 	 * peer may have sent all it will (a close frame, say). */
 	if ((c->state == CONN_OPEN || c->state == CONN_CLOSING) &&
-	    c->in.off < c->in.len && writable(c))
+	    c->in.off < c->in.len && writable(c) && !payload_awaited(c))
 		wait = 0;
 	/* And a plain request that came behind the last answer. */
 	if (c->http_next && !c->http_busy && c->state == CONN_HANDSHAKE)
@@ -1205,7 +1252,7 @@ step(struct conn *c)
 	if ((c->tls_rwant == POLLIN ? in_ready : out_ready) ||
 	    (c->tls_more && want_read(c)))
 		if (c->state != CONN_DONE)
-			read_input(c);
+			read_input(c, now);
 	if (idx[2] >= 0 && pf[idx[2]].revents && c->h->aux)
 		c->h->aux(c);
 	if (n > idx[3] && c->h->aux_ready)

@@ -97,6 +97,7 @@ struct conn {
 
 	enum conn_state state;
 	struct conn_buf in, out, msg;
+	size_t in_base; /* in's first size, which it shrinks back to */
 	int msg_opcode;
 	struct ws_parser parser;
 
