@@ -42,6 +42,15 @@
 /* How long to wait for the peer to close after a finished conversation
  * when no close timeout is set. */
 #define DRAIN_MS 2000
+/* A message that has come in this many frames, each read on its own
+ * wake-up of fewer than COALESCE_BYTES, is read in batches: the socket
+ * wakes us once COALESCE_BYTES are in (SO_RCVLOWAT), or after
+ * COALESCE_MS. Nothing of a message is handed out before its last
+ * frame, and a wake-up per TCP segment costs the sender too (Autobahn's
+ * 9.3: 64-byte frames, a segment each). */
+#define COALESCE_FRAMES 16
+#define COALESCE_BYTES 4096
+#define COALESCE_MS 1
 /* Our pings carry this and a counter, so that a pong is matched to the
  * ping it answers and an unsolicited one is ignored. */
 #define PING_TAG "keepalive "
@@ -532,6 +541,33 @@ room_for_payload(struct conn *c)
 	}
 }
 
+/* Raises or drops the socket's low-water mark for reads; a transport
+ * that has none (a pipe) is never asked again. */
+static void
+coalesce(struct conn *c, int on)
+{
+	int lowat = on ? COALESCE_BYTES : 1;
+
+	if (c->coalesce == -1 || c->coalesce == on)
+		return;
+	if (setsockopt(c->rfd, SOL_SOCKET, SO_RCVLOWAT, &lowat,
+		sizeof(lowat)) == -1)
+		c->coalesce = -1;
+	else
+		c->coalesce = on;
+}
+
+/* After a read of got bytes: a message still coming in many small
+ * frames starts coalescing. */
+static void
+coalesce_after_read(struct conn *c, size_t got)
+{
+	if (c->tls == NULL && c->state == CONN_OPEN && got < COALESCE_BYTES &&
+	    c->parser.msg_opcode != 0 &&
+	    c->parser.msg_frames >= COALESCE_FRAMES)
+		coalesce(c, 1);
+}
+
 /* 1 while the parser holds a frame's header and waits for the rest of
  * its payload, to hand it out whole: more input is needed first. */
 static int
@@ -576,6 +612,10 @@ parse_frames(struct conn *c)
 	}
 	if (c->in.off == c->in.len)
 		c->in.off = c->in.len = 0;
+	/* The message is over (or the conversation): wake on every byte. */
+	if (c->coalesce == 1 &&
+	    (c->parser.msg_opcode == 0 || c->state != CONN_OPEN))
+		coalesce(c, 0);
 	/* A buffer grown for large frames keeps its size while they come
 	 * one after the other; the first frame that fits its first size
 	 * (the latest header the parser read) gives the rest back. */
@@ -633,6 +673,17 @@ server_policy(struct conn *c)
 	return -1;
 }
 
+/* RSV1 may now mark a compressed message. It is inflated as it comes, so
+ * a frame larger than the first buffer is not waited for whole: that
+ * would hold up to the whole limit before the inflater could find the
+ * message too big (a deflate bomb), and saves no copy. */
+static void
+deflate_agreed(struct conn *c)
+{
+	c->parser.rsv1_ok = 1;
+	c->parser.whole_max = c->in_base;
+}
+
 /* The first permessage-deflate offer we can honour, if we take any; a
  * declined one is worth a line. */
 static void
@@ -660,7 +711,7 @@ server_deflate(struct conn *c, struct ws_str *answer)
 		return;
 	}
 	conn_deflate_setup(&c->pmd, o, &agreed, WS_ROLE_SERVER);
-	c->parser.rsv1_ok = 1;
+	deflate_agreed(c);
 	*answer = (struct ws_str){ c->pmd_answer, n };
 }
 
@@ -791,7 +842,7 @@ client_deflate(struct conn *c)
 		return -1;
 	}
 	conn_deflate_setup(&c->pmd, &c->o.deflate, &agreed, WS_ROLE_CLIENT);
-	c->parser.rsv1_ok = 1;
+	deflate_agreed(c);
 	return 0;
 }
 
@@ -945,6 +996,10 @@ read_input(struct conn *c, long long now)
 	do {
 		n = peer_read(c, c->in.p + c->in.len, read_room(c));
 		if (n == -1) {
+			/* Nothing within COALESCE_MS: the peer is slow, and
+			 * waking on a timer would only cost. */
+			if (errno == EAGAIN && c->coalesce == 1)
+				coalesce(c, 0);
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			on_eof(c, errno == ECONNRESET ? "reset" : "failed");
@@ -968,6 +1023,7 @@ read_input(struct conn *c, long long now)
 	} while (
 	    c->tls != NULL && c->in.len < c->in.cap && tls_pending(c->tls));
 	c->tls_more = c->tls != NULL && tls_pending(c->tls);
+	coalesce_after_read(c, got);
 }
 
 static void
@@ -1202,6 +1258,14 @@ poll_set(struct conn *c, struct pollfd *pf, int idx[4])
 	return n;
 }
 
+/* 1 while input is being coalesced and would be parsed if read. */
+static int
+coalescing(const struct conn *c)
+{
+	return c->coalesce == 1 && c->state == CONN_OPEN && writable(c) &&
+	    !c->hold_input && want_read(c);
+}
+
 static void
 step(struct conn *c)
 {
@@ -1232,6 +1296,10 @@ step(struct conn *c)
 	/* So must what OpenSSL holds once our buffer has room again. */
 	if (c->tls_more && want_read(c))
 		wait = 0;
+	/* While coalescing, what came in under the low-water mark is read
+	 * after COALESCE_MS anyway (poll does not report it). */
+	if (coalescing(c) && (wait < 0 || wait > COALESCE_MS))
+		wait = COALESCE_MS;
 	if ((r = poll(pf, (nfds_t)n, wait)) == -1) {
 		if (errno != EINTR) {
 			conn_end(c, EXIT_SYSTEM, "poll: %s", strerror(errno));
@@ -1250,7 +1318,7 @@ step(struct conn *c)
 	if (c->tls_wwant == POLLOUT ? out_ready : in_ready)
 		flush_output(c);
 	if ((c->tls_rwant == POLLIN ? in_ready : out_ready) ||
-	    (c->tls_more && want_read(c)))
+	    (c->tls_more && want_read(c)) || (r == 0 && coalescing(c)))
 		if (c->state != CONN_DONE)
 			read_input(c, now);
 	if (idx[2] >= 0 && pf[idx[2]].revents && c->h->aux)
