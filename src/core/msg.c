@@ -222,12 +222,52 @@ header_byte(struct ws_parser *p, uint8_t b, struct ws_event *ev)
 	return 0;
 }
 
+/* The header's length from its first two bytes. */
+static size_t
+header_len_at(const uint8_t *b)
+{
+	size_t n = (b[1] & LEN_BITS) == LEN_16 ? 4
+	    : (b[1] & LEN_BITS) == LEN_64      ? 10
+					       : 2;
+
+	return n + ((b[1] & MASK_BIT) ? 4 : 0);
+}
+
+/* The whole header is in buf: the same checks as header_byte, in the
+ * same order, each when its byte would have arrived, without a round of
+ * the byte loop for each. Returns the bytes taken, up to and including
+ * the one that revealed an error. */
+static size_t
+header_whole(struct ws_parser *p, const uint8_t *buf, size_t n,
+    struct ws_event *ev)
+{
+	size_t ext;
+
+	memcpy(p->hdr, buf, n);
+	p->hdr_have = 1;
+	if (check_first(p, ev) == -1)
+		return 1;
+	p->hdr_have = 2;
+	if (check_second(p, ev) == -1)
+		return 2;
+	ext = ext_bytes(p);
+	p->hdr_have = (uint8_t)(2 + ext);
+	if (check_length(p, ev) == -1)
+		return 2 + ext;
+	p->hdr_have = (uint8_t)n;
+	start_frame(p);
+	return n;
+}
+
 /* Takes header bytes until the header is complete or refused. */
 static size_t
 header_feed(struct ws_parser *p, const uint8_t *buf, size_t len,
     struct ws_event *ev)
 {
 	size_t i = 0;
+
+	if (p->hdr_have == 0 && len >= 2 && len >= header_len_at(buf))
+		return header_whole(p, buf, header_len_at(buf), ev);
 
 	while (i < len && !p->in_payload)
 		if (header_byte(p, buf[i++], ev) == -1)
@@ -281,10 +321,14 @@ static size_t
 data_chunk(struct ws_parser *p, uint8_t *buf, size_t n, struct ws_event *ev)
 {
 	size_t ok;
+	int ascii = 0;
 
 	if (p->masked)
-		ws_mask(buf, n, p->mask, p->frame_done);
-	if (p->msg_opcode == WS_OP_TEXT && !p->msg_compressed) {
+		ascii = ws_mask(buf, n, p->mask, p->frame_done);
+	/* ASCII between characters is valid and leaves the state as it
+	 * was: the mask has looked at every byte already. */
+	if (p->msg_opcode == WS_OP_TEXT && !p->msg_compressed &&
+	    !(ascii && p->utf8.state == 0)) {
 		/* Refuse before handing out a single bad byte. */
 		ok = ws_utf8_feed(&p->utf8, buf, n);
 		if (ok < n) {

@@ -134,8 +134,10 @@ int ws_utf8_valid(const uint8_t *p, size_t n);
  * (2 to 14). */
 size_t ws_frame_header(uint8_t out[WS_FRAME_HEADER_MAX], int fin, int opcode,
     uint64_t len, const uint8_t mask[4]);
-/* XORs p with the mask, starting at mask byte offset % 4. Its own inverse. */
-void ws_mask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t offset);
+/* XORs p with the mask, starting at mask byte offset % 4. Its own inverse.
+ * Returns 1 when every byte it leaves is ASCII (below 0x80), so that the
+ * parser can skip the UTF-8 scan of an unmasked text chunk. */
+int ws_mask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t offset);
 /* Close frame payload: 2-byte code then reason, the reason cut to fit
  * 125 bytes on a UTF-8 boundary. code 0 gives an empty payload. Returns
  * the payload length. */

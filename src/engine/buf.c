@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Growing the engine's byte buffers (buf.h): compact first, then double.
+ * Growing the engine's byte buffers (buf.h): compact first, then double;
+ * and shrinking them back.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,4 +32,20 @@ conn_buf_grow(struct conn_buf *b, size_t more)
 	b->p = p;
 	b->cap = cap;
 	return 0;
+}
+
+void
+conn_buf_shrink(struct conn_buf *b, size_t cap)
+{
+	uint8_t *p;
+
+	if (b->cap <= cap || b->len - b->off > cap)
+		return;
+	memmove(b->p, b->p + b->off, b->len - b->off);
+	b->len -= b->off;
+	b->off = 0;
+	if ((p = realloc(b->p, cap)) == NULL)
+		return;
+	b->p = p;
+	b->cap = cap;
 }

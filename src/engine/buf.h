@@ -18,6 +18,11 @@ struct conn_buf {
 /* Moves pending bytes to the front or grows b; -1 when out of memory. */
 int conn_buf_grow(struct conn_buf *b, size_t more);
 
+/* Gives back what b grew beyond cap, once its pending bytes fit in cap
+ * (moved to the front): a large message does not leave a large buffer
+ * behind. Keeps b as it is when realloc fails. */
+void conn_buf_shrink(struct conn_buf *b, size_t cap);
+
 /* Makes room for more bytes after b->len; -1 when out of memory. Inline,
  * since every frame queued asks, and almost always there is room. */
 static inline int

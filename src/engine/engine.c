@@ -26,7 +26,10 @@
 
 /* Input is read in chunks of this size once the handshake is over; the
  * buffer holds one more frame header, so that a frame of a whole chunk
- * (a 64 KiB message) fits and its payload is handed out where it lies. */
+ * (a 64 KiB message) fits and its payload is handed out where it lies.
+ * A larger frame (up to --max-message) grows the buffer as its payload
+ * arrives, and is handed out where it lies too; the buffer shrinks back
+ * at the next frame that fits. */
 #define IN_CHUNK (64 * 1024)
 #define IN_CAP (IN_CHUNK + WS_FRAME_HEADER_MAX)
 /* Stop parsing input while this much output waits: a peer that does not
@@ -39,6 +42,15 @@
 /* How long to wait for the peer to close after a finished conversation
  * when no close timeout is set. */
 #define DRAIN_MS 2000
+/* A message that has come in this many frames, each read on its own
+ * wake-up of fewer than COALESCE_BYTES, is read in batches: the socket
+ * wakes us once COALESCE_BYTES are in (SO_RCVLOWAT), or after
+ * COALESCE_MS. Nothing of a message is handed out before its last
+ * frame, and a wake-up per TCP segment costs the sender too (Autobahn's
+ * 9.3: 64-byte frames, a segment each). */
+#define COALESCE_FRAMES 16
+#define COALESCE_BYTES 4096
+#define COALESCE_MS 1
 /* Our pings carry this and a counter, so that a pong is matched to the
  * ping it answers and an unsolicited one is ignored. */
 #define PING_TAG "keepalive "
@@ -88,8 +100,8 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	incap = c->o.max_header + 1 > IN_CAP ? c->o.max_header + 1 : IN_CAP;
 	if ((c->in.p = malloc(incap)) == NULL)
 		return -1;
-	c->in.cap = incap;
-	c->parser.whole_max = incap;
+	c->in.cap = c->in_base = incap;
+	c->parser.whole_max = c->o.max_message;
 	c->tls_rwant = POLLIN;
 	c->tls_wwant = POLLOUT;
 	if (o->tls_ctx != NULL &&
@@ -505,17 +517,80 @@ on_event(struct conn *c, const struct ws_event *ev)
 }
 
 /* The parser waits for a frame's whole payload (whole_max): it must fit
- * between here and the end of the buffer. */
+ * between here and the end of the buffer. One larger than the buffer
+ * grows it, at most doubling each time it is full, so that memory
+ * follows what arrived rather than what the header declared. */
 static void
 room_for_payload(struct conn *c)
 {
-	size_t have = c->in.len - c->in.off;
+	size_t have = c->in.len - c->in.off, frame = c->parser.frame_len;
 
-	if (c->in.off + c->parser.frame_len <= c->in.cap)
+	if (c->in.off + frame <= c->in.cap)
 		return;
 	memmove(c->in.p, c->in.p + c->in.off, have);
 	c->in.off = 0;
 	c->in.len = have;
+	if (frame <= c->in.cap || have < c->in.cap)
+		return;
+	if (conn_buf_grow(&c->in, frame - have < have ? frame - have : have) ==
+	    -1) {
+		conn_end(c, EXIT_SYSTEM,
+		    "out of memory for a frame of %zu bytes", frame);
+		queue_close(c, WS_CLOSE_INTERNAL_ERROR, "out of memory");
+		drain(c);
+	}
+}
+
+/* Raises or drops the socket's low-water mark for reads; a transport
+ * that has none (a pipe) is never asked again. */
+static void
+coalesce(struct conn *c, int on)
+{
+	int lowat = on ? COALESCE_BYTES : 1;
+
+	if (c->coalesce == -1 || c->coalesce == on)
+		return;
+	if (setsockopt(c->rfd, SOL_SOCKET, SO_RCVLOWAT, &lowat,
+		sizeof(lowat)) == -1)
+		c->coalesce = -1;
+	else
+		c->coalesce = on;
+}
+
+/* After a read of got bytes: a message still coming in many small
+ * frames starts coalescing. */
+static void
+coalesce_after_read(struct conn *c, size_t got)
+{
+	if (c->tls == NULL && c->state == CONN_OPEN && got < COALESCE_BYTES &&
+	    c->parser.msg_opcode != 0 &&
+	    c->parser.msg_frames >= COALESCE_FRAMES)
+		coalesce(c, 1);
+}
+
+/* 1 while the parser holds a frame's header and waits for the rest of
+ * its payload, to hand it out whole: more input is needed first. */
+static int
+payload_awaited(const struct conn *c)
+{
+	return c->parser.in_payload && c->parser.frame_done == 0 &&
+	    c->parser.frame_len <= c->parser.whole_max &&
+	    c->in.off + c->parser.frame_len > c->in.len;
+}
+
+/* How much the next read may take: all the room there is, but for a
+ * frame larger than the buffer's first size, no more than its end, so
+ * that the next frame starts at the front and is never moved. */
+static size_t
+read_room(const struct conn *c)
+{
+	size_t room = c->in.cap - c->in.len, rest;
+
+	if (c->state != CONN_OPEN || c->parser.frame_len <= c->in_base ||
+	    !payload_awaited(c))
+		return room;
+	rest = c->in.off + c->parser.frame_len - c->in.len;
+	return rest < room ? rest : room;
 }
 
 static void
@@ -537,6 +612,15 @@ parse_frames(struct conn *c)
 	}
 	if (c->in.off == c->in.len)
 		c->in.off = c->in.len = 0;
+	/* The message is over (or the conversation): wake on every byte. */
+	if (c->coalesce == 1 &&
+	    (c->parser.msg_opcode == 0 || c->state != CONN_OPEN))
+		coalesce(c, 0);
+	/* A buffer grown for large frames keeps its size while they come
+	 * one after the other; the first frame that fits its first size
+	 * (the latest header the parser read) gives the rest back. */
+	if (c->parser.frame_len <= c->in_base)
+		conn_buf_shrink(&c->in, c->in_base);
 }
 
 static void
@@ -589,6 +673,17 @@ server_policy(struct conn *c)
 	return -1;
 }
 
+/* RSV1 may now mark a compressed message. It is inflated as it comes, so
+ * a frame larger than the first buffer is not waited for whole: that
+ * would hold up to the whole limit before the inflater could find the
+ * message too big (a deflate bomb), and saves no copy. */
+static void
+deflate_agreed(struct conn *c)
+{
+	c->parser.rsv1_ok = 1;
+	c->parser.whole_max = c->in_base;
+}
+
 /* The first permessage-deflate offer we can honour, if we take any; a
  * declined one is worth a line. */
 static void
@@ -616,7 +711,7 @@ server_deflate(struct conn *c, struct ws_str *answer)
 		return;
 	}
 	conn_deflate_setup(&c->pmd, o, &agreed, WS_ROLE_SERVER);
-	c->parser.rsv1_ok = 1;
+	deflate_agreed(c);
 	*answer = (struct ws_str){ c->pmd_answer, n };
 }
 
@@ -747,7 +842,7 @@ client_deflate(struct conn *c)
 		return -1;
 	}
 	conn_deflate_setup(&c->pmd, &c->o.deflate, &agreed, WS_ROLE_CLIENT);
-	c->parser.rsv1_ok = 1;
+	deflate_agreed(c);
 	return 0;
 }
 
@@ -883,9 +978,11 @@ peer_write(struct conn *c, const void *p, size_t n)
 
 /* Plain: one read per wake-up. TLS: on while OpenSSL holds input it has
  * already taken from the socket (which will not wake us for it) and our
- * buffer has room; once it holds none, poll speaks for the socket. */
+ * buffer has room; once it holds none, poll speaks for the socket. now
+ * is the time poll returned, if step read the clock (0 if not): the
+ * time of the last input is only kept for the idle timeout. */
 static void
-read_input(struct conn *c)
+read_input(struct conn *c, long long now)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -897,8 +994,12 @@ read_input(struct conn *c)
 	}
 	c->tls_more = 0;
 	do {
-		n = peer_read(c, c->in.p + c->in.len, c->in.cap - c->in.len);
+		n = peer_read(c, c->in.p + c->in.len, read_room(c));
 		if (n == -1) {
+			/* Nothing within COALESCE_MS: the peer is slow, and
+			 * waking on a timer would only cost. */
+			if (errno == EAGAIN && c->coalesce == 1)
+				coalesce(c, 0);
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			on_eof(c, errno == ECONNRESET ? "reset" : "failed");
@@ -917,10 +1018,12 @@ read_input(struct conn *c)
 		got += (size_t)n;
 		c->bytes_in += (size_t)n;
 		c->in.len += (size_t)n;
-		c->last_rx_ms = clock_ms();
+		if (c->o.idle_ms)
+			c->last_rx_ms = now ? now : clock_ms();
 	} while (
 	    c->tls != NULL && c->in.len < c->in.cap && tls_pending(c->tls));
 	c->tls_more = c->tls != NULL && tls_pending(c->tls);
+	coalesce_after_read(c, got);
 }
 
 static void
@@ -1155,12 +1258,20 @@ poll_set(struct conn *c, struct pollfd *pf, int idx[4])
 	return n;
 }
 
+/* 1 while input is being coalesced and would be parsed if read. */
+static int
+coalescing(const struct conn *c)
+{
+	return c->coalesce == 1 && c->state == CONN_OPEN && writable(c) &&
+	    !c->hold_input && want_read(c);
+}
+
 static void
 step(struct conn *c)
 {
 	struct pollfd pf[3 + CONN_AUX_MAX];
 	int idx[4], n, r, wait = -1, in_ready, out_ready;
-	long long d = next_deadline(c), now;
+	long long d = next_deadline(c), now = 0;
 	const short ready = POLLIN | POLLOUT | POLLHUP | POLLERR;
 
 	n = poll_set(c, pf, idx);
@@ -1177,7 +1288,7 @@ step(struct conn *c)
 	 * parsed as soon as output drains, without waiting for more: the
 	 * peer may have sent all it will (a close frame, say). */
 	if ((c->state == CONN_OPEN || c->state == CONN_CLOSING) &&
-	    c->in.off < c->in.len && writable(c))
+	    c->in.off < c->in.len && writable(c) && !payload_awaited(c))
 		wait = 0;
 	/* And a plain request that came behind the last answer. */
 	if (c->http_next && !c->http_busy && c->state == CONN_HANDSHAKE)
@@ -1185,6 +1296,10 @@ step(struct conn *c)
 	/* So must what OpenSSL holds once our buffer has room again. */
 	if (c->tls_more && want_read(c))
 		wait = 0;
+	/* While coalescing, what came in under the low-water mark is read
+	 * after COALESCE_MS anyway (poll does not report it). */
+	if (coalescing(c) && (wait < 0 || wait > COALESCE_MS))
+		wait = COALESCE_MS;
 	if ((r = poll(pf, (nfds_t)n, wait)) == -1) {
 		if (errno != EINTR) {
 			conn_end(c, EXIT_SYSTEM, "poll: %s", strerror(errno));
@@ -1203,9 +1318,9 @@ step(struct conn *c)
 	if (c->tls_wwant == POLLOUT ? out_ready : in_ready)
 		flush_output(c);
 	if ((c->tls_rwant == POLLIN ? in_ready : out_ready) ||
-	    (c->tls_more && want_read(c)))
+	    (c->tls_more && want_read(c)) || (r == 0 && coalescing(c)))
 		if (c->state != CONN_DONE)
-			read_input(c);
+			read_input(c, now);
 	if (idx[2] >= 0 && pf[idx[2]].revents && c->h->aux)
 		c->h->aux(c);
 	if (n > idx[3] && c->h->aux_ready)

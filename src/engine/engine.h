@@ -97,6 +97,7 @@ struct conn {
 
 	enum conn_state state;
 	struct conn_buf in, out, msg;
+	size_t in_base; /* in's first size, which it shrinks back to */
 	int msg_opcode;
 	struct ws_parser parser;
 
@@ -111,6 +112,9 @@ struct conn {
 	struct conn_deflate pmd;
 	char pmd_answer[WS_PMD_FORMAT_MAX];
 
+	/* 1 while reads wait for a batch of a message in small frames
+	 * (SO_RCVLOWAT raised), 0 not, -1 never (not a socket) */
+	int coalesce;
 	int sent_close, got_close, shut;
 	int hold_input; /* set by the handler: parse no more frames for now */
 	unsigned peer_code;

@@ -8,6 +8,7 @@
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -96,12 +97,13 @@ struct ruleset_attr {
 /* The low 32 bits of the first argument: the kernel reads a pid_t or an
  * int option there. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define LOAD_ARG0 LOAD(args[0])
+#define LOAD_ARG(i) LOAD(args[i])
 #else
-#define LOAD_ARG0 \
+#define LOAD_ARG(i) \
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
-	    offsetof(struct seccomp_data, args[0]) + 4)
+	    offsetof(struct seccomp_data, args[i]) + 4)
 #endif
+#define LOAD_ARG0 LOAD_ARG(0)
 #define RET(action) BPF_STMT(BPF_RET | BPF_K, (action))
 #define ALLOW(name) \
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_##name, 0, 1), \
@@ -148,6 +150,15 @@ static const struct sock_filter service_calls[] = {
 	 * wake), and the random generator reseeding in a forked child. */
 	ALLOW(futex),
 	ALLOW(getrandom),
+	/* The engine raises a socket's low-water mark while a message
+	 * comes in small frames (engine.c, coalesce); no other option. */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setsockopt, 0, 6),
+	LOAD_ARG(1),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOL_SOCKET, 0, 2),
+	LOAD_ARG(2),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SO_RCVLOWAT, 1, 0),
+	RET(DENY),
+	RET(SECCOMP_RET_ALLOW),
 	ALLOW(rt_sigreturn),
 	ALLOW(rt_sigprocmask),
 	ALLOW(restart_syscall),

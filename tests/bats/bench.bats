@@ -57,6 +57,30 @@ zeros() {
 	assert_exits 0
 }
 
+@test "echo mode with --fragment sends each message in frames of that size, one write each, and counts the echoes" {
+	start_inetd_mode --echo
+	# 3000 bytes in frames of 64: 47 frames, the last of 56 bytes
+	# (LeakSanitizer cannot run under ptrace: off for a sanitized build)
+	run --separate-stderr -0 env ASAN_OPTIONS=detect_leaks=0 \
+		strace -f -e trace=write,writev -o "$BATS_TEST_TMPDIR/st" \
+		"$LOAD" echo -n 3 -s 3000 --fragment 64 127.0.0.1 "$PORT"
+	assert_output --regexp '^echo ok=1 failed=0 secs=[0-9.]+ size=3000 msgs=3 .* fragment=64 frames_per_msg=47$'
+	assert_exits 0
+	# one write(2) per frame: 64 + 6 bytes each, 56 + 6 for the last
+	[ "$(grep -c '^[0-9]* *writev\?([0-9]*, .*) = 70$' "$BATS_TEST_TMPDIR/st")" -eq $((3 * 46)) ] ||
+		fail "want 138 writes of 70 bytes: $(grep -c ' = 70$' "$BATS_TEST_TMPDIR/st")"
+	[ "$(grep -c '^[0-9]* *writev\?([0-9]*, .*) = 62$' "$BATS_TEST_TMPDIR/st")" -eq 3 ] ||
+		fail "want 3 writes of 62 bytes"
+}
+
+@test "control: --fragment is refused outside echo, and with --raw or --deflate" {
+	run --separate-stderr -2 "$LOAD" session --fragment 64 127.0.0.1 1
+	[[ $stderr == *"--fragment is for echo"* ]] || fail "load stderr: $stderr"
+	run --separate-stderr -2 "$LOAD" echo --raw --fragment 64 127.0.0.1 1
+	run --separate-stderr -2 "$LOAD" echo --deflate --fragment 64 127.0.0.1 1
+	run --separate-stderr -2 "$LOAD" echo --fragment 0 127.0.0.1 1
+}
+
 @test "echo mode fails with 5 when the replies are not echoes" {
 	start_inetd_mode
 	run --separate-stderr -5 "$LOAD" echo -n 10 -s 16 127.0.0.1 "$PORT"

@@ -140,6 +140,54 @@ eof"
 	assert_exits 0
 }
 
+# frames N: N continuation frames of "a", FIN=0, each its own send.
+frames() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		printf -- '--frame\n-cont:a\n'
+	done
+}
+
+# traced ARGS...: wsinetd under strace, its setsockopt and poll calls in
+# $TRACE (LeakSanitizer cannot run under ptrace).
+traced() {
+	TRACE=$BATS_TEST_TMPDIR/trace
+	activate 127.0.0.1 --inetd env ASAN_OPTIONS=detect_leaks=0 \
+		strace -qq -e trace=setsockopt,poll -o "$TRACE" "$WSINETD" "$@"
+}
+
+@test "a message in many small frames is read in batches, a ping in it still answered" {
+	traced --echo
+	# 20 frames, a pause so that they are parsed, 20 more (now in
+	# batches), a pause with a ping after it, the last frame
+	mapfile -t a < <(frames 20)
+	mapfile -t b < <(frames 20)
+	run -0 wsraw --upgrade --frame -text:a "${a[@]}" --sleep 0.3 "${b[@]}" \
+		--sleep 0.3 --frame ping:p1 --frame cont:end --frame close:1000
+	assert_output "op10: p1
+text: $(printf 'a%.0s' {1..41})end
+close: 1000
+eof"
+	assert_exits 0
+	grep -q 'SO_RCVLOWAT, \[4096\]' "$TRACE" || fail "no batching: $(cat "$TRACE")"
+	grep -q 'SO_RCVLOWAT, \[1\]' "$TRACE" || fail "never back to single reads"
+	# a pause while batching costs one timer wake-up, not one a
+	# millisecond
+	(($(grep -c '= 0 (Timeout)' "$TRACE") <= 4)) ||
+		fail "woke on the timer $(grep -c '= 0 (Timeout)' "$TRACE") times"
+}
+
+@test "control: a message in a few frames is read as it comes" {
+	traced --echo
+	mapfile -t a < <(frames 5)
+	run -0 wsraw --upgrade --frame -text:a "${a[@]}" --frame cont:end \
+		--frame close:1000
+	assert_output "text: aaaaaaend
+close: 1000
+eof"
+	! grep -q SO_RCVLOWAT "$TRACE" || fail "batched: $(cat "$TRACE")"
+}
+
 @test "a continuation without a first fragment gets close 1002" {
 	start_inetd_mode --echo
 	run -0 wsraw --upgrade --frame cont:lo

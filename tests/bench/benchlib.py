@@ -41,6 +41,11 @@ SESSION_SECS = setting("BENCH_SESSION_SECS", 0.8, 0.3)
 SIZES = [int(x) for x in
          os.environ.get("BENCH_SIZES", "16 1024 65536 1048576").split()]
 ECHO_SECS = setting("BENCH_ECHO_SECS", 0.8, 0.3)
+# "SIZE:FRAGMENT": one message of SIZE bytes sent as frames of FRAGMENT
+# bytes, a write(2) (so a TCP segment) each; empty: no such table.
+FRAGMENTED = [tuple(int(v) for v in x.split(":")) for x in
+              os.environ.get("BENCH_FRAGMENTED", "1048576:64").split()]
+FRAG_MSGS = setting("BENCH_FRAG_MSGS", 2, 1, int)
 IDLE_CONNS = setting("BENCH_IDLE_CONNS", 100, 100, int)
 STARTS = setting("BENCH_STARTS", 300, 100, int)
 ONLY = [x for x in os.environ.get("BENCH_SERVERS", "").split(",") if x]
@@ -340,9 +345,12 @@ def measure_session(server, conc):
             float(out["p99_ms"])), None
 
 
+ECHO_WINDOW = setting("BENCH_ECHO_WINDOW", 0, 0, int)
+
+
 def echo_window(size):
     # Enough in flight to keep both sides busy, at most ~4 MiB queued.
-    return max(1, min(16, (4 << 20) // size))
+    return ECHO_WINDOW or max(1, min(16, (4 << 20) // size))
 
 
 def measure_echo(server, size):
@@ -354,6 +362,20 @@ def measure_echo(server, size):
     if out is None:
         return None, why
     return (float(out["msgs_per_sec"]), float(out["mb_per_sec"])), None
+
+
+def measure_fragmented(server, size, fragment):
+    """Milliseconds per message and frames per second, FRAG_MSGS
+    messages one after the other, each in frames written one by one."""
+    out, why = run_load(server, "echo",
+                        ["echo", "-s", str(size), "--fragment", str(fragment),
+                         "-w", "1", "-n", str(FRAG_MSGS), "-t", "60"],
+                        60 * FRAG_MSGS + 60)
+    if out is None:
+        return None, why
+    per_sec = float(out["msgs_per_sec"])
+    frames = int(out["frames_per_msg"])
+    return (1000 / per_sec if per_sec else None, per_sec * frames), None
 
 
 def settle(pid, count, limit=5.0):

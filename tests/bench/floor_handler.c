@@ -4,6 +4,8 @@
  * else, on fd 0/1 as inetd starts it, linked statically. No options, no
  * poll loop, no timeouts, no logging: what remains is the cost of a
  * process start plus the protocol core's own work. Not a server to use.
+ * With --echo it answers each message with itself instead (no welcome,
+ * no prefix): the floor for the echo rows.
  */
 #include <string.h>
 #include <strings.h>
@@ -13,6 +15,7 @@
 
 static const char WELCOME[] = "Welcome to the WebSocket server!";
 static const char PREFIX[] = "You said: ";
+static int echo;
 
 static int
 write_all(const void *p, size_t n)
@@ -66,10 +69,13 @@ handshake(char *buf, size_t cap, size_t *extra_off)
 	if (n == 0 || n + 2 + sizeof(WELCOME) - 1 > sizeof(out))
 		return -1;
 	/* The welcome goes with the 101, in the same write. */
-	n += ws_frame_header((uint8_t *)out + n, 1, WS_OP_TEXT,
-	    sizeof(WELCOME) - 1, NULL);
-	memcpy(out + n, WELCOME, sizeof(WELCOME) - 1);
-	if (write_all(out, n + sizeof(WELCOME) - 1) == -1)
+	if (!echo) {
+		n += ws_frame_header((uint8_t *)out + n, 1, WS_OP_TEXT,
+		    sizeof(WELCOME) - 1, NULL);
+		memcpy(out + n, WELCOME, sizeof(WELCOME) - 1);
+		n += sizeof(WELCOME) - 1;
+	}
+	if (write_all(out, n) == -1)
 		return -1;
 	*extra_off = (size_t)end;
 	return (long)(len - (size_t)end);
@@ -92,8 +98,9 @@ serve(struct ws_parser *p, uint8_t *buf, size_t n, uint8_t *msg, size_t *mlen,
 			memcpy(msg + *mlen, ev.data, k);
 			*mlen += k;
 			if (ev.fin &&
-			    send_frame(ev.opcode, PREFIX, sizeof(PREFIX) - 1,
-				msg, *mlen) == -1)
+			    send_frame(ev.opcode, PREFIX,
+				echo ? 0 : sizeof(PREFIX) - 1, msg,
+				*mlen) == -1)
 				return -1;
 			if (ev.fin)
 				*mlen = 0;
@@ -113,7 +120,7 @@ serve(struct ws_parser *p, uint8_t *buf, size_t n, uint8_t *msg, size_t *mlen,
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	static char buf[65536];
 	static uint8_t msg[65536];
@@ -123,6 +130,7 @@ main(void)
 	ssize_t r;
 	int done;
 
+	echo = argc > 1 && strcmp(argv[1], "--echo") == 0;
 	if ((extra = handshake(buf, sizeof(buf), &off)) < 0)
 		return 4;
 	ws_parser_init(&p, WS_ROLE_SERVER, sizeof(msg));

@@ -48,7 +48,9 @@ static const char USAGE[] =
     "connection offers the first session a server issued; the first\n"
     "connection goes alone), --deflate (offer permessage-deflate and fail\n"
     "where it is not agreed), --payload FILE (echo, idle -m: the message\n"
-    "is FILE, not SIZE bytes of 'a'). HOST is 127.0.0.1 or ::1.\n"
+    "is FILE, not SIZE bytes of 'a'), --fragment BYTES (echo: each\n"
+    "message as frames of BYTES of payload, one write(2) a frame, as\n"
+    "Autobahn's case 9.3 sends them). HOST is 127.0.0.1 or ::1.\n"
     "idle prints \"ready\" once its connections are open (with -m, once\n"
     "each has had MSGS messages echoed) and closes them at a line or EOF\n"
     "on stdin, SIGTERM, SIGINT or after -d SECS. With TLS the report adds\n"
@@ -95,6 +97,7 @@ struct opts {
 	int raw, size_set, deflate;
 	enum tls_use tls;
 	const char *payload; /* a file: the echo message */
+	size_t fragment; /* echo: payload bytes per frame; 0: one frame */
 	unsigned long long hold_msgs; /* idle: echoed before holding */
 	long conc, window, per_conn;
 	unsigned long long count;
@@ -145,6 +148,9 @@ struct run {
 	uint8_t
 	    *frame; /* echo: one whole message, masked, sent again and again */
 	size_t frame_len;
+	/* --fragment: the frames of the message are this long (the last
+	 * one maybe less), each written on its own */
+	size_t frame_stride;
 	uint8_t *payload; /* --payload: what frame carries, to compare */
 	unsigned long long started, ok, failed, msgs, left_open, requested;
 	/* --deflate: the server's compressed payloads, before and after
@@ -241,6 +247,7 @@ static const struct option LONGOPTS[] = {
 	{ "tls-resume", no_argument, NULL, 'R' },
 	{ "deflate", no_argument, NULL, 'z' },
 	{ "payload", required_argument, NULL, 'f' },
+	{ "fragment", required_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -347,6 +354,12 @@ parse_opts(struct opts *o, int argc, char **argv)
 		case 'f':
 			o->payload = optarg;
 			break;
+		case 'F':
+			v = parse_num(optarg, "--fragment: bytes");
+			if (v < 1 || v > (1 << 30))
+				usage("--fragment must be 1 byte to 1 GiB");
+			o->fragment = (size_t)v;
+			break;
 		case 'p':
 			o->path = optarg;
 			break;
@@ -370,6 +383,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 		usage("--raw does not go with get");
 	if (o->deflate && o->raw)
 		usage("--deflate is for WebSocket, not --raw");
+	if (o->fragment && (o->mode != MODE_ECHO || o->raw || o->deflate))
+		usage("--fragment is for echo, without --raw or --deflate");
 	parse_addr(o, argv[optind], argv[optind + 1]);
 	set_defaults(o);
 }
@@ -447,6 +462,20 @@ queue_close(struct run *r, struct lconn *c)
 	queue_message(r, c, WS_OP_CLOSE, (const char *)payload, n);
 }
 
+/* --fragment: the rest of the frame at frame_off, alone, so that each
+ * frame is a write(2) of its own: with TCP_NODELAY, a segment. */
+static int
+one_fragment(const struct run *r, const struct lconn *c, struct iovec *iov)
+{
+	size_t end = (c->frame_off / r->frame_stride + 1) * r->frame_stride;
+
+	if (end > r->frame_len)
+		end = r->frame_len;
+	iov[0].iov_base = r->frame + c->frame_off;
+	iov[0].iov_len = end - c->frame_off;
+	return 1;
+}
+
 /* The iovecs for what is queued: small messages first, then copies of
  * the echo frame. Returns how many. */
 static int
@@ -458,6 +487,10 @@ pending(const struct run *r, struct lconn *c, struct iovec *iov)
 		iov[n].iov_base = c->out + c->out_off;
 		iov[n++].iov_len = c->out_len - c->out_off;
 	}
+	if (r->frame_stride && n == 0 && c->frames > 0)
+		return one_fragment(r, c, iov);
+	if (r->frame_stride)
+		return n;
 	for (i = 0; (unsigned long long)i < c->frames && i < IOV_MAX_BATCH;
 	     i++) {
 		iov[n].iov_base = r->frame + (i == 0 ? c->frame_off : 0);
@@ -1415,6 +1448,33 @@ deflate_once(const uint8_t *p, size_t n, uint8_t *out)
 	return z;
 }
 
+/* --fragment: the message body as masked frames of o.fragment bytes
+ * each (a text message continued), into r->frame. */
+static void
+build_fragments(struct run *r, const uint8_t *body)
+{
+	uint8_t hdr[WS_FRAME_HEADER_MAX], mask[4] = { 0 }, *p;
+	size_t at, n, f = r->o.fragment;
+	uint32_t m;
+
+	r->frame_stride = ws_frame_header(hdr, 0, 0, f, mask) + f;
+	r->frame_len = (r->o.size + f - 1) / f * r->frame_stride;
+	if ((r->frame = malloc(r->frame_len)) == NULL)
+		die("malloc");
+	p = r->frame;
+	for (at = 0; at < r->o.size; at += n) {
+		n = r->o.size - at < f ? r->o.size - at : f;
+		m = next_mask();
+		memcpy(mask, &m, 4);
+		p += ws_frame_header(p, at + n == r->o.size,
+		    at == 0 ? WS_OP_TEXT : WS_OP_CONT, n, mask);
+		memcpy(p, body + at, n);
+		ws_mask(p, n, mask, 0);
+		p += n;
+	}
+	r->frame_len = (size_t)(p - r->frame);
+}
+
 static void
 build_frame(struct run *r)
 {
@@ -1430,6 +1490,11 @@ build_frame(struct run *r)
 	else if (!r->o.deflate ||
 	    (z = deflate_once(r->payload, r->o.size, body)) == 0)
 		memcpy(body, r->payload, r->o.size);
+	if (r->o.fragment) {
+		build_fragments(r, body);
+		free(body);
+		return;
+	}
 	if (z > 0)
 		len = z;
 	hl = r->o.raw ? 0 : ws_frame_header(hdr, 1, WS_OP_TEXT, len, mask);
@@ -1571,6 +1636,10 @@ report(struct run *r)
 		    secs > 0 ? (double)r->msgs * (double)r->o.size / secs / 1e6
 			     : 0,
 		    r->wire_bytes, r->inflated_bytes);
+		if (r->o.fragment)
+			printf(" fragment=%zu frames_per_msg=%zu",
+			    r->o.fragment,
+			    (r->o.size + r->o.fragment - 1) / r->o.fragment);
 	} else if (r->o.mode == MODE_GET) {
 		printf("get ok=%llu failed=%llu secs=%.3f conns=%llu "
 		       "per_sec=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f "

@@ -101,17 +101,18 @@ ref_mask(uint8_t *p, size_t n, const uint8_t key[4], uint64_t offset)
 		p[i] ^= key[(offset + i) % 4];
 }
 
-/* Every length 0-40 at every offset 0-7 and every start alignment, against
- * the byte-at-a-time definition. */
+/* Every length 0-100 (a 32-byte turn, words and bytes after it) at every
+ * offset 0-7 and every start alignment, against the byte-at-a-time
+ * definition. */
 static void
 test_mask_reference(void)
 {
-	uint8_t a[64], b[64];
+	uint8_t a[128], b[128];
 	size_t n, align, i;
 	uint64_t off;
 	int pass = 1;
 
-	for (n = 0; n <= 40; n++)
+	for (n = 0; n <= 100; n++)
 		for (off = 0; off < 8; off++)
 			for (align = 0; align < 8; align++) {
 				for (i = 0; i < sizeof(a); i++)
@@ -124,6 +125,37 @@ test_mask_reference(void)
 	ok(pass,
 	    "mask: every length, offset and alignment matches the "
 	    "definition, no byte outside touched");
+}
+
+/* The result says whether all it left is ASCII: masked ASCII text gives
+ * 1; one byte of 0x80 or more anywhere (a turn, a word, a byte after
+ * them) gives 0. Every length, offset and alignment. */
+static void
+test_mask_ascii(void)
+{
+	uint8_t a[128];
+	size_t n, align, i, bad;
+	uint64_t off;
+	int pass = 1;
+
+	for (n = 0; n <= 100; n++)
+		for (off = 0; off < 4; off++)
+			for (align = 0; align < 8; align++) {
+				for (i = 0; i < n; i++)
+					a[align + i] = (uint8_t)('a' + i % 26);
+				ref_mask(a + align, n, rfc_key, off);
+				if (ws_mask(a + align, n, rfc_key, off) != 1)
+					pass = 0;
+				for (bad = 0; bad < n; bad++) {
+					a[align + bad] |= 0x80;
+					ref_mask(a + align, n, rfc_key, off);
+					if (ws_mask(a + align, n, rfc_key,
+						off) != 0)
+						pass = 0;
+					a[align + bad] &= 0x7f;
+				}
+			}
+	ok(pass, "mask: says 1 for ASCII left, 0 for any byte of 0x80 or more");
 }
 
 /* Masking in two pieces, the second at offset k, equals masking whole:
@@ -283,6 +315,7 @@ main(void)
 	test_headers();
 	test_rfc_frames();
 	test_mask_reference();
+	test_mask_ascii();
 	test_mask_split();
 	test_close_payload();
 	test_close_codes();
