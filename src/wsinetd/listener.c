@@ -248,7 +248,11 @@ spawn_child(struct listener *l, int fd, const struct ws_addr *key,
 
 	if (l->sources != NULL)
 		slot = persource_take(l->sources, key);
-	pid = fork();
+	/* _Fork: no atfork handlers (OpenSSL's are empty) and none of
+	 * fork's resetting of glibc's loader locks, which in a process of
+	 * one thread are free already and would cost the child two pages of
+	 * .data and one of .bss, copied to write the same values. */
+	pid = _Fork();
 	if (pid == 0)
 		run_child(l, fd, slot, ss, len);
 	if (l->sources != NULL)
