@@ -186,6 +186,12 @@ log_msg(int prio, const char *fmt, ...)
  * when it cannot (no journal, too many fields, a send error), and the
  * caller writes a plain line instead.
  */
+int
+log_takes_fields(void)
+{
+	return to_journal && journal_fd >= 0 && target == LOG_TO_STDERR;
+}
+
 static int
 journal_send(int prio, const char *line, const char *const *fields, size_t n)
 {
@@ -196,8 +202,7 @@ journal_send(int prio, const char *line, const char *const *fields, size_t n)
 	struct msghdr mh = { .msg_iov = iov };
 	size_t i;
 
-	if (!to_journal || journal_fd < 0 || target != LOG_TO_STDERR ||
-	    n > MAX_FIELDS || strchr(line, '\n') != NULL)
+	if (!log_takes_fields() || n > MAX_FIELDS || strchr(line, '\n') != NULL)
 		return -1;
 	snprintf(message, sizeof(message), "MESSAGE=%s", line);
 	snprintf(priority, sizeof(priority), "PRIORITY=%d", prio);
