@@ -51,14 +51,15 @@ journal_open(void)
 	}
 }
 
+/* Whether fd is the file st describes. */
 static int
-same_file(int a, int b)
+same_file(const struct stat *st, int fd)
 {
-	struct stat sa, sb;
+	struct stat sb;
 
-	if (fstat(a, &sa) == -1 || fstat(b, &sb) == -1)
+	if (fstat(fd, &sb) == -1)
 		return 0;
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return st->st_dev == sb.st_dev && st->st_ino == sb.st_ino;
 }
 
 /* systemd names its stream "DEV:INODE" so programs can tell it apart. */
@@ -97,7 +98,7 @@ stderr_is_connection(int rfd, int wfd)
 		journal_open();
 		return 0;
 	}
-	return same_file(2, rfd) || same_file(2, wfd) ||
+	return same_file(&st, rfd) || (wfd != rfd && same_file(&st, wfd)) ||
 	    (S_ISSOCK(st.st_mode) && is_inet_socket(2));
 }
 

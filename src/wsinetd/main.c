@@ -351,7 +351,9 @@ main(int argc, char **argv)
 		    "MaxConnectionsPerSource= does it");
 	/* Here, not in serve_fds: a listener's child logs where the
 	 * listener found to log, and its own log_init would write the page
-	 * of .bss that holds the log's state for nothing. */
-	log_init("wsinetd", 1, rfd, wfd);
+	 * of .bss that holds the log's state for nothing. Fds 0 and 1 (inetd)
+	 * were looked at already, above. */
+	if (rfd != 0 || wfd != 1)
+		log_init("wsinetd", 1, rfd, wfd);
 	return serve_fds(rfd, wfd);
 }
