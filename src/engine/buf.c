@@ -8,8 +8,10 @@
 
 #include "buf.h"
 
-/* First size of a buffer; it doubles from there as needed. */
-#define BUF_FIRST (4 * 1024)
+/* First size of a buffer; it doubles from there as needed. Small: an
+ * idle connection's output buffer holds the 101 answer and a greeting,
+ * and each page of it that is written stays the connection's own. */
+#define BUF_FIRST 1024
 
 int
 conn_buf_grow(struct conn_buf *b, size_t more)

@@ -98,7 +98,11 @@ conn_init(struct conn *c, int rfd, int wfd, const struct conn_opts *o,
 	c->resp.extensions_offered = c->o.deflate.on;
 	/* One byte over the header limit lets the parser see it exceeded. */
 	incap = c->o.max_header + 1 > IN_CAP ? c->o.max_header + 1 : IN_CAP;
-	if ((c->in.p = malloc(incap)) == NULL)
+	/* The small output buffer first, the input buffer after it: the
+	 * answer, the first messages and the start of the request then lie
+	 * in one page of the heap, which a forked child copies anyway. */
+	if (conn_buf_reserve(&c->out, 1) == -1 ||
+	    (c->in.p = malloc(incap)) == NULL)
 		return -1;
 	c->in.cap = c->in_base = incap;
 	c->parser.whole_max = c->o.max_message;
@@ -782,6 +786,27 @@ http_sent(struct conn *c)
 	drain(c);
 }
 
+/* The answer is written in place: extra headers make its length the
+ * administrator's choice, bounded like a request's. The first try is in
+ * the room the output buffer has, which a plain answer fits, so that a
+ * hello connection's buffer stays one small chunk; 0 when it cannot be
+ * written. */
+static size_t
+answer_101(struct conn *c, const struct ws_answer *a)
+{
+	size_t n = 0, want = 1;
+
+	for (;;) {
+		if (conn_buf_reserve(&c->out, want) == -1)
+			return 0;
+		n = ws_response_101_answer((char *)c->out.p + c->out.len,
+		    c->out.cap - c->out.len, c->req.key.p, c->req.key.n, a);
+		if (n > 0 || want >= c->o.max_header)
+			return n;
+		want = c->o.max_header;
+	}
+}
+
 static void
 server_handshake(struct conn *c)
 {
@@ -811,12 +836,7 @@ server_handshake(struct conn *c)
 	}
 	a.protocol = c->protocol;
 	server_deflate(c, &a.extensions);
-	/* The answer is written in place: extra headers make its length the
-	 * administrator's choice, bounded like a request's. */
-	if (conn_buf_reserve(&c->out, c->o.max_header) == -1 ||
-	    (n = ws_response_101_answer((char *)c->out.p + c->out.len,
-		 c->out.cap - c->out.len, c->req.key.p, c->req.key.n, &a)) ==
-		0) {
+	if ((n = answer_101(c, &a)) == 0) {
 		refuse(c, 500, "internal error");
 		return;
 	}

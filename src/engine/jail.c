@@ -280,7 +280,20 @@ static const struct sock_filter peek_calls[] = {
 
 static const struct sock_filter epilogue[] = { RET(DENY) };
 
-#define MAX_FILTER 256
+#define LEN(seg) (sizeof(seg) / sizeof(seg[0]))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#ifdef JAIL_SANITIZED
+#define SANITIZER_LEN LEN(sanitizer_calls)
+#else
+#define SANITIZER_LEN 0
+#endif
+/* The longest filter build_filter makes, which seccomp_enter holds on
+ * its stack: exactly that, since a connection keeps each page of stack
+ * it touched. */
+#define MAX_FILTER \
+	(LEN(prologue) + SANITIZER_LEN + LEN(service_calls) + \
+	    MAX(LEN(bridge_calls), LEN(listener_calls)) + \
+	    LEN(read_dir_calls) + LEN(peek_calls) + LEN(epilogue))
 
 static size_t
 append(struct sock_filter *f, size_t n, const struct sock_filter *seg,
@@ -290,7 +303,7 @@ append(struct sock_filter *f, size_t n, const struct sock_filter *seg,
 	return n + len;
 }
 
-#define APPEND(seg) (n = append(f, n, seg, sizeof(seg) / sizeof(seg[0])))
+#define APPEND(seg) (n = append(f, n, seg, LEN(seg)))
 
 static size_t
 build_filter(const struct jail *j, struct sock_filter *f)

@@ -22,43 +22,48 @@
 /* Fields of one event: ours plus MESSAGE, PRIORITY, SYSLOG_IDENTIFIER. */
 #define MAX_FIELDS 32
 
-/* Zero-initialised like every static log_init sets, so that they share
- * the few pages of .bss a listener's child writes anyway, and a
- * connection's log_init copies no page of .data. NULL: "wsinetd". */
-static const char *log_ident;
-static enum log_target target = LOG_TO_STDERR;
-static int with_prefix;
-static int level = LOG_INFO;
-static int to_journal; /* stderr is the journal's stream */
-/* Connected once, when stderr turns out to be the journal's stream, so
- * that each event costs one sendmsg and a jailed process (jail.c), which
- * may no longer create sockets or resolve paths, can still log. */
-static int journal_fd = -1;
+/* The log's state, in one initialised struct and so in .data beside the
+ * engine's other data: an inetd-style process writes that page anyway
+ * (glibc relocates its .got.plt there), and a listener's child, which
+ * keeps the listener's choice, writes none of it. */
+static struct {
+	const char *ident; /* NULL: "wsinetd" */
+	enum log_target target;
+	int with_prefix;
+	int level;
+	int to_journal; /* stderr is the journal's stream */
+	/* Connected once, when stderr turns out to be the journal's
+	 * stream, so that each event costs one sendmsg and a jailed
+	 * process (jail.c), which may no longer create sockets or resolve
+	 * paths, can still log. */
+	int journal_fd;
+} lg = { NULL, LOG_TO_STDERR, 0, LOG_INFO, 0, -1 };
 
 static void
 journal_open(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-	if (journal_fd >= 0)
+	if (lg.journal_fd >= 0)
 		return;
 	memcpy(sa.sun_path, JOURNAL_SOCKET, sizeof(JOURNAL_SOCKET));
-	journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (journal_fd >= 0 &&
-	    connect(journal_fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		close(journal_fd);
-		journal_fd = -1;
+	lg.journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (lg.journal_fd >= 0 &&
+	    connect(lg.journal_fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		close(lg.journal_fd);
+		lg.journal_fd = -1;
 	}
 }
 
+/* Whether fd is the file st describes. */
 static int
-same_file(int a, int b)
+same_file(const struct stat *st, int fd)
 {
-	struct stat sa, sb;
+	struct stat sb;
 
-	if (fstat(a, &sa) == -1 || fstat(b, &sb) == -1)
+	if (fstat(fd, &sb) == -1)
 		return 0;
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return st->st_dev == sb.st_dev && st->st_ino == sb.st_ino;
 }
 
 /* systemd names its stream "DEV:INODE" so programs can tell it apart. */
@@ -89,44 +94,44 @@ stderr_is_connection(int rfd, int wfd)
 {
 	struct stat st;
 
-	to_journal = 0;
+	lg.to_journal = 0;
 	if (fstat(2, &st) == -1)
 		return 1; /* closed: nowhere safe but syslog */
 	if (stderr_is_journal(&st)) {
-		to_journal = 1;
+		lg.to_journal = 1;
 		journal_open();
 		return 0;
 	}
-	return same_file(2, rfd) || same_file(2, wfd) ||
+	return same_file(&st, rfd) || (wfd != rfd && same_file(&st, wfd)) ||
 	    (S_ISSOCK(st.st_mode) && is_inet_socket(2));
 }
 
 void
 log_init(const char *ident, int prefixed, int rfd, int wfd)
 {
-	log_ident = ident;
-	with_prefix = prefixed;
+	lg.ident = ident;
+	lg.with_prefix = prefixed;
 	if (rfd >= 0 && stderr_is_connection(rfd, wfd)) {
-		if (target != LOG_TO_SYSLOG)
+		if (lg.target != LOG_TO_SYSLOG)
 			openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-		target = LOG_TO_SYSLOG;
+		lg.target = LOG_TO_SYSLOG;
 	} else {
-		if (target == LOG_TO_SYSLOG)
+		if (lg.target == LOG_TO_SYSLOG)
 			closelog();
-		target = LOG_TO_STDERR;
+		lg.target = LOG_TO_STDERR;
 	}
 }
 
 enum log_target
 log_target(void)
 {
-	return target;
+	return lg.target;
 }
 
 void
 log_set_level(int l)
 {
-	level = l;
+	lg.level = l;
 }
 
 int
@@ -147,20 +152,20 @@ log_level_parse(const char *name)
 int
 log_wants(int prio)
 {
-	return prio <= level;
+	return prio <= lg.level;
 }
 
 static void
 write_line(int prio, const char *line)
 {
-	if (target == LOG_TO_SYSLOG) {
+	if (lg.target == LOG_TO_SYSLOG) {
 		syslog(prio, "%s", line);
 		return;
 	}
-	if (with_prefix)
+	if (lg.with_prefix)
 		fprintf(stderr, "<%d>%s\n", prio, line);
 	else
-		fprintf(stderr, "%s: %s\n", log_ident ? log_ident : "wsinetd",
+		fprintf(stderr, "%s: %s\n", lg.ident ? lg.ident : "wsinetd",
 		    line);
 }
 
@@ -186,6 +191,13 @@ log_msg(int prio, const char *fmt, ...)
  * when it cannot (no journal, too many fields, a send error), and the
  * caller writes a plain line instead.
  */
+int
+log_takes_fields(void)
+{
+	return lg.to_journal && lg.journal_fd >= 0 &&
+	    lg.target == LOG_TO_STDERR;
+}
+
 static int
 journal_send(int prio, const char *line, const char *const *fields, size_t n)
 {
@@ -196,13 +208,12 @@ journal_send(int prio, const char *line, const char *const *fields, size_t n)
 	struct msghdr mh = { .msg_iov = iov };
 	size_t i;
 
-	if (!to_journal || journal_fd < 0 || target != LOG_TO_STDERR ||
-	    n > MAX_FIELDS || strchr(line, '\n') != NULL)
+	if (!log_takes_fields() || n > MAX_FIELDS || strchr(line, '\n') != NULL)
 		return -1;
 	snprintf(message, sizeof(message), "MESSAGE=%s", line);
 	snprintf(priority, sizeof(priority), "PRIORITY=%d", prio);
 	snprintf(ident, sizeof(ident), "SYSLOG_IDENTIFIER=%s",
-	    log_ident ? log_ident : "wsinetd");
+	    lg.ident ? lg.ident : "wsinetd");
 	for (i = 0; i < n; i++)
 		all[3 + i] = fields[i];
 	for (i = 0; i < n + 3; i++) {
@@ -212,7 +223,7 @@ journal_send(int prio, const char *line, const char *const *fields, size_t n)
 		iov[2 * i + 1] = (struct iovec){ (void *)&nl, 1 };
 	}
 	mh.msg_iovlen = 2 * (n + 3);
-	return sendmsg(journal_fd, &mh, MSG_NOSIGNAL) == -1 ? -1 : 0;
+	return sendmsg(lg.journal_fd, &mh, MSG_NOSIGNAL) == -1 ? -1 : 0;
 }
 
 void

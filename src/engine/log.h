@@ -35,6 +35,9 @@ int log_wants(int prio);
  * log_msg would. */
 void log_fields(int prio, const char *const *fields, size_t n, const char *fmt,
     ...) __attribute__((format(printf, 4, 5)));
+/* 1 when log_fields would send its fields, so that a caller formats them
+ * only then. */
+int log_takes_fields(void);
 void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Copies at most n peer-supplied bytes into out as printable ASCII,

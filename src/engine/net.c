@@ -107,20 +107,66 @@ net_ws_addr(const struct sockaddr_storage *ss, struct ws_addr *a,
 	return 1;
 }
 
+/* s into out[0..cap), cut short as snprintf would. */
+static void
+copy_name(char *out, size_t cap, const char *s, size_t n)
+{
+	if (cap == 0)
+		return;
+	if (n > cap - 1)
+		n = cap - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* The decimal digits of v, written backwards ending before end. */
+static char *
+digits_before(char *end, unsigned v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return end;
+}
+
+/* "A.B.C.D:PORT", by hand: getnameinfo and snprintf take thousands of
+ * instructions and kilobytes of stack for it, which every connection
+ * would keep. */
+static void
+v4_name(const struct sockaddr_in *sin, char *out, size_t cap)
+{
+	const uint8_t *a = (const uint8_t *)&sin->sin_addr;
+	char buf[sizeof("255.255.255.255:65535")];
+	char *end = buf + sizeof(buf), *p;
+	int i;
+
+	p = digits_before(end, ntohs(sin->sin_port));
+	for (i = 3; i >= 0; i--) {
+		*--p = i == 3 ? ':' : '.';
+		p = digits_before(p, a[i]);
+	}
+	copy_name(out, cap, p, (size_t)(end - p));
+}
+
 void
 net_addr_name(const struct sockaddr_storage *sa, socklen_t len, char *out,
     size_t cap)
 {
 	char host[INET6_ADDRSTRLEN], port[8];
 
-	snprintf(out, cap, "-");
+	if (sa->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		v4_name((const struct sockaddr_in *)sa, out, cap);
+		return;
+	}
 	if (sa->ss_family == AF_UNIX) {
-		snprintf(out, cap, "unix");
+		copy_name(out, cap, "unix", 4);
 		return;
 	}
 	if (getnameinfo((const struct sockaddr *)sa, len, host, sizeof(host),
-		port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		copy_name(out, cap, "-", 1);
 		return;
+	}
 	if (sa->ss_family == AF_INET6)
 		snprintf(out, cap, "[%s]:%s", host, port);
 	else

@@ -42,12 +42,22 @@ env_number(const char *name, long max)
 	return v;
 }
 
+/* unsetenv only what is there: it takes glibc's environment lock even
+ * for a name it does not find, which writes a page of .bss in every
+ * inetd-style process. */
+static void
+forget(const char *name)
+{
+	if (getenv(name) != NULL)
+		unsetenv(name);
+}
+
 static void
 forget_env(void)
 {
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_FDNAMES");
+	forget("LISTEN_PID");
+	forget("LISTEN_FDS");
+	forget("LISTEN_FDNAMES");
 }
 
 int

@@ -631,7 +631,6 @@ parse_program(int argc, char **argv, struct config *cfg)
 static void
 set_defaults(struct config *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
 	cfg->service = WS_SERVICE_HELLO;
 	cfg->conn.role = WS_ROLE_SERVER;
 	cfg->conn.handshake_ms = 10000;

@@ -40,9 +40,14 @@ struct config {
 	/* Behind a balancer or proxy: --proxy-protocol, --trust-forwarded,
 	 * --forwarded-header. */
 	struct front_opts front;
+	/* Last, being 12 KiB that only --dir writes: the fields above, set
+	 * by every process, then share one page. */
+	struct cgi_target routed;
 };
 
-/* Fills in cfg from the command line, defaults first; on a bad one logs
+/* Fills in cfg, which comes zeroed (main's is static: clearing its
+ * 16 KiB again would write four pages no connection needs), from the
+ * command line, defaults first; on a bad one logs
  * why and exits with EXIT_USAGE; -h and -V print and exit 0. */
 void args_parse(int argc, char **argv, struct config *cfg);
 /* Complains about the command line where the log goes (never to an

@@ -266,11 +266,13 @@ over_source_limit(struct listener *l, int fd, const struct ws_addr *key)
 	return 1;
 }
 
-/* fork(), the child's end announced by REAP_SIGNAL when the kernel has
- * clone3 (5.3) and no outer filter forbids it; else plain fork() and
- * SIGCHLD from then on. The child never has a second thread, so what
- * glibc's fork() also does (atfork handlers, locks held by other
- * threads, its cached thread id) is of no concern to it. */
+/* A fork, the child's end announced by REAP_SIGNAL when the kernel has
+ * clone3 (5.3) and no outer filter forbids it; else _Fork() and SIGCHLD
+ * from then on. Neither runs what fork() adds: atfork handlers
+ * (OpenSSL's are empty) and the resetting of glibc's loader locks,
+ * which in a process of one thread are free already and would cost the
+ * child two pages of .data and one of .bss, copied to write the same
+ * values. */
 static pid_t
 fork_child(struct listener *l)
 {
@@ -285,7 +287,7 @@ fork_child(struct listener *l)
 		log_msg(LOG_INFO, "clone3: %s; reaping by SIGCHLD",
 		    strerror(errno));
 	}
-	return fork();
+	return _Fork();
 }
 
 static void

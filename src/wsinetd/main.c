@@ -202,7 +202,6 @@ serve_fds(int rfd, int wfd)
 	socklen_t len;
 	int status;
 
-	log_init("wsinetd", 1, rfd, wfd);
 	net_nodelay(wfd);
 	/* A listener's child has its peer from accept already. */
 	if (listener_peer(&ss, &len) == 0)
@@ -210,7 +209,8 @@ serve_fds(int rfd, int wfd)
 	else
 		client_from_fd(&client, rfd);
 	bo.peer = web.peer = peer;
-	static_use(&web);
+	if (cfg.conn.http_request != NULL)
+		static_use(&web);
 	if (cfg.bridge.argv && bridge_init(&b, &bo) == -1) {
 		log_msg(LOG_ERR, "%s bridge: %s", peer, strerror(errno));
 		return EXIT_SYSTEM;
@@ -356,5 +356,11 @@ main(int argc, char **argv)
 		    "--max-per-source counts for a listening socket only "
 		    "(Accept=no, --listen); for Accept=yes, systemd's "
 		    "MaxConnectionsPerSource= does it");
+	/* Here, not in serve_fds: a listener's child logs where the
+	 * listener found to log, and its own log_init would write the page
+	 * of .bss that holds the log's state for nothing. Fds 0 and 1 (inetd)
+	 * were looked at already, above. */
+	if (rfd != 0 || wfd != 1)
+		log_init("wsinetd", 1, rfd, wfd);
 	return serve_fds(rfd, wfd);
 }

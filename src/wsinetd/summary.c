@@ -49,6 +49,9 @@ outcome_of(int status)
 	}
 }
 
+#define MAX_SUMMARY_FIELDS 13
+#define FIELD_MAX (WS_MAX_CONTROL * 4 + 40)
+
 /* "a.b.c.d:port" or "[v6]:port" into the address and the port. */
 static void
 split_peer(const char *peer, char *addr, size_t cap, const char **port)
@@ -72,29 +75,17 @@ split_peer(const char *peer, char *addr, size_t cap, const char **port)
 		memmove(addr, addr + 7, strlen(addr + 7) + 1);
 }
 
-void
-summary_log(const struct conn *c, int status, const char *peer,
-    const char *program)
+/* The journal's fields of the event into f, pointed to by fields;
+ * returns how many. */
+static size_t
+summary_fields(const struct conn *c, int status, const char *peer, long long ms,
+    const char *reason, char (*f)[FIELD_MAX], const char **fields)
 {
-	char reason[WS_MAX_CONTROL * 4 + 4], code[WS_MAX_CONTROL * 4 + 40];
-	char f[13][WS_MAX_CONTROL * 4 + 40], addr[80];
-	const char *fields[13], *port, *proto, *cipher;
-	char tls[64] = "";
+	const char *port, *proto, *cipher;
+	char addr[80];
 	int resumed;
-	long long ms = clock_ms() - c->start_ms;
 	size_t n = 0, i;
 
-	/* The fast units run at notice, where a clean end is not logged:
-	 * not formatted either (8,000 instructions a session). */
-	if (!log_wants(priority_of(status)))
-		return;
-	code[0] = reason[0] = '\0';
-	if (c->got_close) {
-		log_clean(reason, sizeof(reason), c->peer_reason,
-		    strlen(c->peer_reason));
-		snprintf(code, sizeof(code), " (peer sent %u \"%s\")",
-		    c->peer_code, reason);
-	}
 	split_peer(peer, addr, sizeof(addr), &port);
 	snprintf(f[n++], sizeof(f[0]), "REMOTE_ADDR=%s", addr);
 	snprintf(f[n++], sizeof(f[0]), "REMOTE_PORT=%s", port);
@@ -118,12 +109,42 @@ summary_log(const struct conn *c, int status, const char *peer,
 		snprintf(f[n++], sizeof(f[0]), "WS_TLS_PROTOCOL=%s", proto);
 		snprintf(f[n++], sizeof(f[0]), "WS_TLS_CIPHER=%s", cipher);
 		snprintf(f[n++], sizeof(f[0]), "WS_TLS_RESUMED=%d", resumed);
-		snprintf(tls, sizeof(tls), ", %s %s", proto,
-		    resumed ? "resumed" : "full handshake");
 	}
 	for (i = 0; i < n; i++)
 		fields[i] = f[i];
-	log_fields(priority_of(status), fields, n,
+	return n;
+}
+
+void
+summary_log(const struct conn *c, int status, const char *peer,
+    const char *program)
+{
+	char reason[WS_MAX_CONTROL * 4 + 4], code[WS_MAX_CONTROL * 4 + 40];
+	char f[MAX_SUMMARY_FIELDS][FIELD_MAX];
+	const char *fields[MAX_SUMMARY_FIELDS], *proto, *cipher;
+	char tls[64] = "";
+	int resumed, prio = priority_of(status);
+	long long ms = clock_ms() - c->start_ms;
+	size_t n = 0;
+
+	if (!log_wants(prio))
+		return;
+	code[0] = reason[0] = '\0';
+	if (c->got_close) {
+		log_clean(reason, sizeof(reason), c->peer_reason,
+		    strlen(c->peer_reason));
+		snprintf(code, sizeof(code), " (peer sent %u \"%s\")",
+		    c->peer_code, reason);
+	}
+	if (c->tls != NULL &&
+	    tls_describe(c->tls, &proto, &cipher, &resumed) == 0)
+		snprintf(tls, sizeof(tls), ", %s %s", proto,
+		    resumed ? "resumed" : "full handshake");
+	/* A dozen snprintf calls, a third of what a hello session costs,
+	 * for fields that only the journal takes. */
+	if (log_takes_fields())
+		n = summary_fields(c, status, peer, ms, reason, f, fields);
+	log_fields(prio, fields, n,
 	    "%s %s%s, %lld.%03lld s, in %llu B, out %llu B%s%s%s", peer,
 	    c->why[0] ? c->why : "closed", code, ms / 1000, ms % 1000,
 	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out,

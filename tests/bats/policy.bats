@@ -181,6 +181,18 @@ You said: Hello, WebSocket server!"
 	assert_exits 0
 }
 
+@test "--header lines longer than the first output buffer go out whole" {
+	local v
+	v=$(printf '%0600d' 0)
+	start_inetd_mode --echo -H "X-One: $v" -H "X-Two: $v" -H "X-Three: $v"
+	run -0 upgrade_then_close ''
+	assert_line --index 4 "X-One: $v"$'\r'
+	assert_line --index 5 "X-Two: $v"$'\r'
+	assert_line --index 6 "X-Three: $v"$'\r'
+	assert_line --index 7 $'\r'
+	assert_exits 0
+}
+
 @test "--header refuses headers the handshake owns, and malformed ones" {
 	local bad
 	for bad in 'Upgrade: h2c' 'connection: close' 'Sec-WebSocket-Protocol: x' \
