@@ -8,6 +8,7 @@
  * of the exit without a handler, a self-pipe or an EINTR.
  */
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,25 +25,45 @@
 #include "spawn.h"
 
 static int sig_fd = -1;
-/* The signals the child sets back to SIG_DFL: those not at it here. */
-static sigset_t reset;
+
+/* The kernel's struct sigaction, for the raw call: glibc's sigaction
+ * will neither read nor set the two real-time signals it keeps for
+ * itself (32 and 33), and a parent such as make may leave those
+ * ignored, which an exec keeps. SIG_DFL, no flags and an empty mask are
+ * all zero, in either layout (with or without sa_restorer). */
+struct kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+static int
+kernel_sigaction(int sig, const struct kernel_sigaction *act,
+    struct kernel_sigaction *old)
+{
+	return (int)syscall(SYS_rt_sigaction, sig, act, old, sizeof(uint64_t));
+}
+
+/* The signals the child sets back to SIG_DFL (bit sig - 1): those not
+ * at it here. */
+static uint64_t reset;
 static int reset_known;
 
 void
 spawn_learn_signals(void)
 {
-	struct sigaction sa;
+	struct kernel_sigaction sa;
 	int i;
 
 	if (reset_known)
 		return;
-	sigemptyset(&reset);
-	for (i = 1; i < NSIG; i++)
-		if (sigaction(i, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
-			sigaddset(&reset, i);
+	reset = 0;
+	for (i = 1; i < NSIG && i <= 64; i++)
+		if (kernel_sigaction(i, NULL, &sa) == 0 && sa.handler != NULL)
+			reset |= 1ULL << (i - 1);
 	/* wsinetd's own SIG_IGN, whenever it is set */
-	sigaddset(&reset, SIGPIPE);
-	sigaddset(&reset, SIGHUP);
+	reset |= 1ULL << (SIGPIPE - 1) | 1ULL << (SIGHUP - 1);
 	reset_known = 1;
 }
 
@@ -156,14 +178,14 @@ exec_search(const struct job *j)
 static int
 child_main(void *arg)
 {
+	static const struct kernel_sigaction dfl;
 	struct job *j = arg;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 	int i;
 
-	for (i = 1; i < NSIG; i++)
-		if (sigismember(&reset, i) == 1 &&
-		    sigaction(i, &dfl, NULL) == -1)
+	for (i = 1; i <= 64; i++)
+		if ((reset >> (i - 1) & 1) &&
+		    kernel_sigaction(i, &dfl, NULL) == -1)
 			goto fail;
 	if (setsid() == -1)
 		goto fail;
