@@ -119,14 +119,32 @@ copy_name(char *out, size_t cap, const char *s, size_t n)
 	out[n] = '\0';
 }
 
-/* The decimal digits of v, written backwards ending before end. */
-static char *
-digits_before(char *end, unsigned v)
+char *
+net_put_decimal(char *out, unsigned n)
 {
+	char digits[10];
+	int i = 0;
+
 	do
-		*--end = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	return end;
+		digits[i++] = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	while (i > 0)
+		*out++ = digits[--i];
+	return out;
+}
+
+char *
+net_put_v4(char *out, const struct in_addr *in)
+{
+	const uint8_t *b = (const uint8_t *)&in->s_addr;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			*out++ = '.';
+		out = net_put_decimal(out, b[i]);
+	}
+	return out;
 }
 
 /* "A.B.C.D:PORT", by hand: getnameinfo and snprintf take thousands of
@@ -135,17 +153,12 @@ digits_before(char *end, unsigned v)
 static void
 v4_name(const struct sockaddr_in *sin, char *out, size_t cap)
 {
-	const uint8_t *a = (const uint8_t *)&sin->sin_addr;
-	char buf[sizeof("255.255.255.255:65535")];
-	char *end = buf + sizeof(buf), *p;
-	int i;
+	char buf[sizeof("255.255.255.255:65535")], *p;
 
-	p = digits_before(end, ntohs(sin->sin_port));
-	for (i = 3; i >= 0; i--) {
-		*--p = i == 3 ? ':' : '.';
-		p = digits_before(p, a[i]);
-	}
-	copy_name(out, cap, p, (size_t)(end - p));
+	p = net_put_v4(buf, &sin->sin_addr);
+	*p++ = ':';
+	p = net_put_decimal(p, ntohs(sin->sin_port));
+	copy_name(out, cap, buf, (size_t)(p - buf));
 }
 
 void

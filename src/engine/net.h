@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
 #include "ws.h"
 
 int net_set_nonblock(int fd);
@@ -25,6 +27,12 @@ void net_peer_name(int fd, char *out, size_t cap);
 /* The same for an address already known (from getpeername or accept). */
 void net_addr_name(const struct sockaddr_storage *ss, socklen_t len, char *out,
     size_t cap);
+/* Numeric text without snprintf or inet_ntop's sprintf, which cost a
+ * hundred times more for the same digits (a connection's peer name and
+ * its program's environment): n in decimal, or "A.B.C.D", written at
+ * out without a NUL (at most 10 and 15 bytes); returns the end. */
+char *net_put_decimal(char *out, unsigned n);
+char *net_put_v4(char *out, const struct in_addr *in);
 /* An IP address and port in the core's form (a v4-mapped IPv6 address
  * as IPv4): 1, or 0 for any other family. */
 int net_ws_addr(const struct sockaddr_storage *ss, struct ws_addr *a,

@@ -26,6 +26,7 @@
 #include "cgienv.h"
 #include "clock.h"
 #include "log.h"
+#include "net.h"
 #include "tls.h"
 
 /* More names than anyone passes; bounds the list on the stack. */
@@ -63,34 +64,6 @@ unmap_v4(struct addr *a)
 /* Fills host and port from ss; -1 for anything but IPv4 and IPv6.
  * Numeric, as getnameinfo would write them for many more instructions;
  * getnameinfo still for the %scope of a link-local IPv6 address. */
-/* n in decimal at out; returns the end. snprintf and inet_ntop's
- * sprintf cost a hundred times more for the same digits. */
-static char *
-put_decimal(char *out, unsigned n)
-{
-	char digits[10];
-	int i = 0;
-
-	do
-		digits[i++] = (char)('0' + n % 10);
-	while ((n /= 10) != 0);
-	while (i > 0)
-		*out++ = digits[--i];
-	return out;
-}
-
-static void
-v4_text(const struct in_addr *in, char *out)
-{
-	const unsigned char *b = (const unsigned char *)&in->s_addr;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		out = put_decimal(out, b[i]);
-		*out++ = i < 3 ? '.' : '\0';
-	}
-}
-
 static int
 addr_format(struct addr *a)
 {
@@ -111,12 +84,12 @@ addr_format(struct addr *a)
 	if (scoped)
 		return 0;
 	if (a->ss.ss_family == AF_INET)
-		v4_text(&v4->sin_addr, a->host);
+		*net_put_v4(a->host, &v4->sin_addr) = '\0';
 	else if (inet_ntop(AF_INET6, &v6->sin6_addr, a->host,
 		     sizeof(a->host)) == NULL)
 		return -1;
 	port = ntohs(a->ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
-	*put_decimal(a->port, port) = '\0';
+	*net_put_decimal(a->port, port) = '\0';
 	return 0;
 }
 
